@@ -1,0 +1,359 @@
+"""Legacy ISF cell parameter files (``.param``, LEGACY_FORMATS §3) ⇄ typed values.
+
+:func:`read_cell_param` turns a file into a :class:`CellParameterFile` — the
+typed :class:`~isf.model.cell.Cell`, its run settings and recording sites —
+and :func:`cell_param_dict` turns it back into the nested dict ISF reads.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from isf.dsl.errors import LegacyFormatError
+from isf.dsl.hoc import read_hoc
+from isf.dsl.landmark import landmark_sites
+from isf.dsl.param_format import read_param, write_param
+from isf.dsl.paths import resolve_legacy_path
+from isf.dsl.swc import read_swc
+from isf.model.axon import HAY2013_AXON, with_hay2013_axon
+from isf.model.cell import Cell
+from isf.model.discretization import Discretization
+from isf.model.distribution import (
+    DISTRIBUTIONS,
+    Distribution,
+    Uniform,
+)
+from isf.model.mechanism import Mechanism
+from isf.model.modifier import ScaleApical, ScaleApicalMorph86
+from isf.model.morphology import LEGACY_TO_LABEL, Morphology, legacy_label
+from isf.model.region import Region, Spines
+from isf.model.simulation import Simulation
+from isf.model.site import Landmark
+from isf.model.validation import ModelValueError
+
+#: Legacy distribution keys → field names of each distribution class ('distance' is handled apart).
+DISTRIBUTION_KEYS: Mapping[str, Mapping[str, str]] = {
+    "uniform": {},
+    "uniform_range": {"begin": "begin_um", "end": "end_um", "outsidescale": "outside_scale",
+                      "outsidescale_sections": "outside_sections"},
+    "linear": {"slope": "slope", "offset": "offset"},
+    "linear_capped": {"param_name": "parameter", "prox_value": "proximal_value", "dist_value": "distal_value",
+                      "dist_value_distance": "distal_distance"},
+    "exponential": {"offset": "offset", "linScale": "lin_scale", "_lambda": "rate", "xOffset": "x_offset"},
+    "exponential_by_z_dist": {"offset": "offset", "linScale": "lin_scale", "_lambda": "rate", "xOffset": "x_offset"},
+    "capped_exponential": {"offset": "offset", "linScale": "lin_scale", "_lambda": "rate", "xOffset": "x_offset",
+                           "max_g": "max_value"},
+    "sigmoid": {"offset": "offset", "linScale": "lin_scale", "xOffset": "x_offset", "width": "width"},
+}
+_OPTIONAL_KEYS = {"outsidescale_sections"}
+_NEURON_META_KEYS = ("filename", "cell_modify_functions", "spatialgraph_modify_functions", "discretization")
+
+
+@attrs.frozen
+class CellParameterFile:
+    """Everything a legacy cell parameter file says, as typed values.
+
+    Attributes:
+        cell: the neuron model (``neuron`` block).
+        simulation: run settings (``sim`` block; ``cvode`` is off, as in ISF's simrun).
+        recording_sites: landmark recording sites (``sim.recordingSites``), in file order.
+        recording_site_files: the landmark files as written in the file.
+        info: the free-text ``info`` block.
+        nmodl_mechanisms: the ``NMODL_mechanisms`` block (isf compiles its own mechanisms).
+    """
+
+    cell: Cell
+    simulation: Simulation
+    recording_sites: tuple[Landmark, ...] = ()
+    recording_site_files: tuple[str, ...] = ()
+    info: dict[str, Any] = attrs.field(factory=dict)
+    nmodl_mechanisms: dict[str, Any] = attrs.field(factory=dict)
+
+
+class _Context:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+
+    def error(self, path: str, reason: str) -> LegacyFormatError:
+        return LegacyFormatError(self.filename, None, f"{path}: {reason}")
+
+    def mapping(self, value: Any, path: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.error(path, f"expected a dict, found {type(value).__name__} {value!r}")
+        return value
+
+    def number(self, value: Any, path: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.error(path, f"expected a number, found {value!r}")
+        return float(value)
+
+
+def _distribution(ctx: _Context, spec: Mapping[str, Any], path: str) -> tuple[Distribution, dict[str, float]]:
+    spatial = spec.get("spatial")
+    if spatial not in DISTRIBUTIONS:
+        raise ctx.error(f"{path}.spatial", f"{spatial!r} is not a distribution: allowed are {', '.join(DISTRIBUTIONS)}")
+    keys = DISTRIBUTION_KEYS[spatial]
+    kwargs: dict[str, Any] = {}
+    for legacy_key, field in keys.items():
+        if legacy_key not in spec:
+            if legacy_key in _OPTIONAL_KEYS:
+                continue
+            raise ctx.error(path, f"distribution {spatial!r} needs key {legacy_key!r} (needs: {', '.join(keys)})")
+        value = spec[legacy_key]
+        if legacy_key == "outsidescale_sections":
+            kwargs[field] = tuple(int(v) for v in value)
+        elif legacy_key == "param_name":
+            kwargs[field] = value
+        else:
+            kwargs[field] = ctx.number(value, f"{path}.{legacy_key}")
+    if spatial not in ("uniform", "uniform_range"):
+        if "distance" not in spec:
+            raise ctx.error(path, f"distribution {spatial!r} needs key 'distance' ('relative' or 'absolute')")
+        kwargs["relative"] = spec["distance"] == "relative"
+    try:
+        distribution = DISTRIBUTIONS[spatial](**kwargs)
+    except ModelValueError as exc:
+        raise ctx.error(path, str(exc)) from None
+    skip = {"spatial", "distance", *keys}
+    params = {k: ctx.number(v, f"{path}.{k}") for k, v in spec.items() if k not in skip}
+    return distribution, params
+
+
+def _region(ctx: _Context, block: Mapping[str, Any], path: str) -> Region:
+    props = dict(ctx.mapping(block.get("properties", {}), f"{path}.properties"))
+    ions = ctx.mapping(props.pop("ions", {}), f"{path}.properties.ions")
+    spines_spec = props.pop("spines", None)
+    spines = None
+    if spines_spec is not None:
+        spines_spec = ctx.mapping(spines_spec, f"{path}.properties.spines")
+        spines = Spines(ctx.number(spines_spec.get("density"), f"{path}.properties.spines.density"),
+                        ctx.number(spines_spec.get("area"), f"{path}.properties.spines.area"))
+    ra = props.pop("Ra", None)
+    cm = props.pop("cm", None)
+    mechs_block = ctx.mapping(block.get("mechanisms", {}), f"{path}.mechanisms")
+    if mechs_block.get("global"):
+        warnings.warn(f"{ctx.filename}: {path}.mechanisms.global is ignored (as by ISF); use mech_globals",
+                      stacklevel=4)
+    mechanisms = []
+    for name, spec in ctx.mapping(mechs_block.get("range", {}), f"{path}.mechanisms.range").items():
+        mpath = f"{path}.mechanisms.range.{name}"
+        distribution, params = _distribution(ctx, ctx.mapping(spec, mpath), mpath)
+        mechanisms.append(Mechanism(name, params, distribution))
+    try:
+        return Region(
+            ra_ohm_cm=None if ra is None else ctx.number(ra, f"{path}.properties.Ra"),
+            cm_uF_per_cm2=None if cm is None else ctx.number(cm, f"{path}.properties.cm"),
+            ions={k: ctx.number(v, f"{path}.properties.ions.{k}") for k, v in ions.items()},
+            mechanisms=tuple(mechanisms),
+            other_properties={k: ctx.number(v, f"{path}.properties.{k}") for k, v in props.items()},
+            spines=spines,
+        )
+    except ModelValueError as exc:
+        raise ctx.error(path, str(exc)) from None
+
+
+def _modifiers(ctx: _Context, block: Mapping[str, Any]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for name, kwargs in block.items():
+        path = f"neuron.cell_modify_functions.{name}"
+        kwargs = ctx.mapping(kwargs, path)
+        if name == "scale_apical":
+            compartment = {"ApicalDendrite": "apic", "Trunk": "trunk"}.get(kwargs.get("compartment", "ApicalDendrite"))
+            if compartment is None:
+                raise ctx.error(f"{path}.compartment", f"{kwargs['compartment']!r}: allowed are 'ApicalDendrite', 'Trunk'")
+            out.append(ScaleApical(ctx.number(kwargs.get("scale"), f"{path}.scale"), compartment))
+        elif name == "scale_apical_morph_86":
+            if kwargs:
+                raise ctx.error(path, f"takes no arguments, found {', '.join(kwargs)}")
+            out.append(ScaleApicalMorph86())
+        else:
+            raise ctx.error(path, "unsupported cell modify function: supported are scale_apical, "
+                            "scale_apical_morph_86 (current injections are isf stimuli: CurrentStep, EPSPCurrent)")
+    return tuple(out)
+
+
+def _read_morphology(path: Path) -> Morphology:
+    return read_swc(path) if path.suffix.lower() == ".swc" else read_hoc(path)
+
+
+def cell_from_param_dict(
+    params: Mapping[str, Any],
+    filename: str = "<dict>",
+    search_roots: Sequence[str | os.PathLike[str]] = (),
+    morphology: Morphology | None = None,
+) -> CellParameterFile:
+    """Typed values of a parsed cell parameter dict.
+
+    Args:
+        params: the parsed file (top level with ``neuron`` and ``sim`` blocks, or just the ``neuron`` block).
+        filename: the file it came from (for messages and relative paths).
+        search_roots: folders where files named by absolute paths are looked for.
+        morphology: use this morphology instead of reading ``neuron.filename``.
+    """
+    ctx = _Context(filename)
+    params = ctx.mapping(params, "<top level>")
+    neuron = ctx.mapping(params["neuron"] if "neuron" in params else params, "neuron")
+    here = Path(filename).parent if filename != "<dict>" else None
+    if morphology is None:
+        if "filename" not in neuron:
+            raise ctx.error("neuron", "missing 'filename' of the morphology")
+        try:
+            morphology = _read_morphology(
+                resolve_legacy_path(str(neuron["filename"]), here, search_roots, what="morphology"))
+        except FileNotFoundError as exc:
+            raise LegacyFormatError(filename, None, f"neuron.filename: {exc}") from None
+    if neuron.get("spatialgraph_modify_functions"):
+        raise ctx.error("neuron.spatialgraph_modify_functions", "deprecated in ISF and not supported")
+    labels = [k for k in neuron if k not in _NEURON_META_KEYS]
+    if "AIS" in labels:
+        morphology = with_hay2013_axon(morphology)
+    present = set(morphology.labels)
+    regions: dict[str, Region] = {}
+    for key in labels:
+        label = LEGACY_TO_LABEL.get(key)
+        if label is None or label not in present:
+            have = ", ".join(legacy_label(lab) for lab in dict.fromkeys(morphology.labels))
+            raise ctx.error(f"neuron.{key}", f"no section of the cell has this label (the cell has: {have})")
+        regions[label] = _region(ctx, ctx.mapping(neuron[key], f"neuron.{key}"), f"neuron.{key}")
+    disc = Discretization()
+    if "discretization" in neuron:
+        d = ctx.mapping(neuron["discretization"], "neuron.discretization")
+        if "f" not in d or "max_seg_length" not in d:
+            raise ctx.error("neuron.discretization", "needs both keys 'f' and 'max_seg_length'")
+        disc = Discretization(
+            frequency_hz=ctx.number(d["f"], "neuron.discretization.f"),
+            max_segment_length_um=None if d["max_seg_length"] is None
+            else ctx.number(d["max_seg_length"], "neuron.discretization.max_seg_length"),
+        )
+    globals_ = {
+        mech: {k: ctx.number(v, f"mech_globals.{mech}.{k}") for k, v in ctx.mapping(vals, f"mech_globals.{mech}").items()}
+        for mech, vals in ctx.mapping(params.get("mech_globals", {}), "mech_globals").items()
+    }
+    info = dict(ctx.mapping(params.get("info", {}), "info"))
+    try:
+        cell = Cell(
+            morphology=morphology,
+            regions=regions,
+            discretization=disc,
+            modifiers=_modifiers(ctx, ctx.mapping(neuron.get("cell_modify_functions", {}), "neuron.cell_modify_functions")),
+            mechanism_globals=globals_,
+            name=str(info.get("name", "")),
+        )
+    except ModelValueError as exc:
+        raise ctx.error("neuron", str(exc)) from None
+    sim = ctx.mapping(params.get("sim", {}), "sim")
+    simulation = Simulation(
+        tstop_ms=ctx.number(sim.get("tStop", 250.0), "sim.tStop"),
+        dt_ms=ctx.number(sim.get("dt", 0.025), "sim.dt"),
+        v_init_mV=ctx.number(sim.get("Vinit", -75.0), "sim.Vinit"),
+        celsius_degC=ctx.number(sim.get("T", 34.0), "sim.T"),
+        t_start_ms=ctx.number(sim.get("tStart", 0.0), "sim.tStart"),
+    )
+    files = tuple(str(f) for f in sim.get("recordingSites", ()))
+    sites: list[Landmark] = []
+    for i, name in enumerate(files):
+        try:
+            sites.extend(landmark_sites(resolve_legacy_path(name, here, search_roots, what="recording-site file")))
+        except FileNotFoundError as exc:
+            raise LegacyFormatError(filename, None, f"sim.recordingSites[{i}]: {exc}") from None
+    return CellParameterFile(cell, simulation, tuple(sites), files, info,
+                             dict(params.get("NMODL_mechanisms", {})))
+
+
+def read_cell_param(
+    path: str | os.PathLike[str], search_roots: Sequence[str | os.PathLike[str]] = ()
+) -> CellParameterFile:
+    """Read a legacy cell parameter file.
+
+    Files it names by absolute paths from another machine (``neuron.filename``,
+    ``sim.recordingSites``) are looked up next to the file and in ``search_roots``.
+    """
+    return cell_from_param_dict(read_param(path), str(path), search_roots)
+
+
+def _distribution_dict(distribution: Distribution) -> dict[str, Any]:
+    out: dict[str, Any] = {"spatial": distribution.legacy_name}
+    if hasattr(distribution, "relative"):
+        out["distance"] = "relative" if distribution.relative else "absolute"
+    for legacy_key, field in DISTRIBUTION_KEYS[distribution.legacy_name].items():
+        value = getattr(distribution, field)
+        if legacy_key == "outsidescale_sections":
+            if value:
+                out[legacy_key] = list(value)
+        else:
+            out[legacy_key] = value
+    return out
+
+
+def _region_dict(region: Region) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    if region.ra_ohm_cm is not None:
+        props["Ra"] = region.ra_ohm_cm
+    if region.cm_uF_per_cm2 is not None:
+        props["cm"] = region.cm_uF_per_cm2
+    props.update(region.other_properties)
+    if region.ions:
+        props["ions"] = dict(region.ions)
+    if region.spines is not None:
+        props["spines"] = {"density": region.spines.density_per_um, "area": region.spines.area_um2}
+    mechs = {m.name: {**_distribution_dict(m.distribution), **m.parameters} for m in region.mechanisms}
+    return {"properties": props, "mechanisms": {"global": {}, "range": mechs}}
+
+
+def cell_param_dict(parameters: CellParameterFile, morphology_filename: str | None = None) -> dict[str, Any]:
+    """The legacy nested dict of ``parameters`` (what ISF's ``build_parameters`` returns).
+
+    Args:
+        parameters: the typed file content.
+        morphology_filename: value for ``neuron.filename`` (default: the morphology's source).
+    """
+    cell = parameters.cell
+    neuron: dict[str, Any] = {"filename": morphology_filename or cell.morphology.source or ""}
+    if cell.modifiers:
+        mods: dict[str, Any] = {}
+        for mod in cell.modifiers:
+            if isinstance(mod, ScaleApical):
+                mods["scale_apical"] = {"scale": mod.scale,
+                                        "compartment": "Trunk" if mod.compartment == "trunk" else "ApicalDendrite"}
+            else:
+                if mod != ScaleApicalMorph86():
+                    raise ValueError(f"{mod!r} has non-default values that legacy scale_apical_morph_86 cannot express")
+                mods["scale_apical_morph_86"] = {}
+        neuron["cell_modify_functions"] = mods
+    if cell.discretization != Discretization():
+        d = cell.discretization
+        if d.d_lambda != 0.1 or d.all_points:
+            raise ValueError("legacy files express only discretization f and max_seg_length")
+        neuron["discretization"] = {"f": d.frequency_hz, "max_seg_length": d.max_segment_length_um}
+    generated = {name for name, *_ in HAY2013_AXON}
+    if any(s.name in generated and s.label in ("ais", "myelin") for s in cell.morphology.sections) and "ais" not in cell.regions:
+        neuron["AIS"] = _region_dict(Region())
+    for label, region in cell.regions.items():
+        neuron[legacy_label(label)] = _region_dict(region)
+    sim = parameters.simulation
+    return {
+        "info": dict(parameters.info),
+        "NMODL_mechanisms": dict(parameters.nmodl_mechanisms),
+        "mech_globals": {k: dict(v) for k, v in cell.mechanism_globals.items()},
+        "neuron": neuron,
+        "sim": {
+            "Vinit": sim.v_init_mV,
+            "tStart": sim.t_start_ms,
+            "tStop": sim.tstop_ms,
+            "dt": sim.dt_ms,
+            "T": sim.celsius_degC,
+            "recordingSites": list(parameters.recording_site_files),
+        },
+    }
+
+
+def write_cell_param(parameters: CellParameterFile, path: str | os.PathLike[str],
+                     morphology_filename: str | None = None) -> None:
+    """Write a legacy cell parameter file (atomically)."""
+    write_param(cell_param_dict(parameters, morphology_filename), path)

@@ -1,0 +1,49 @@
+"""An experiment: a cell, what is injected, what is recorded, and how it is run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from isf.model.cell import Cell
+from isf.model.recording import Recording
+from isf.model.simulation import Simulation
+from isf.model.stimulus import CurrentStep, EPSPCurrent, Stimulus
+from isf.model.validation import fail
+
+
+def _check_items(kinds: tuple[type, ...]):  # type: ignore[no-untyped-def]
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+        for item in value:
+            if not isinstance(item, kinds):
+                fail(instance, attribute, item, "values of type " + ", ".join(k.__name__ for k in kinds))
+
+    return check
+
+
+def _check_unique_keys(instance: Experiment, attribute: attrs.Attribute[Any], value: tuple[Recording, ...]) -> None:
+    _check_items((Recording,))(instance, attribute, value)
+    keys = [r.key for r in value]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        fail(instance, attribute, dup, "recordings with distinct names (set Recording.name)")
+
+
+@attrs.frozen
+class Experiment:
+    """Everything a backend needs to run one simulation.
+
+    Attributes:
+        cell: the neuron.
+        stimuli: current injections.
+        recordings: recorded variables (the soma voltage by default).
+        simulation: run settings.
+    """
+
+    cell: Cell
+    simulation: Simulation
+    stimuli: tuple[Stimulus, ...] = attrs.field(default=(), converter=tuple,
+                                                validator=_check_items((CurrentStep, EPSPCurrent)))
+    recordings: tuple[Recording, ...] = attrs.field(factory=lambda: (Recording(),), converter=tuple,
+                                                    validator=_check_unique_keys)

@@ -1,0 +1,248 @@
+"""Neuron morphology: sections, their 3D points and how they connect.
+
+A :class:`Morphology` is a tree of :class:`Section` values. The position of a
+section in :attr:`Morphology.sections` is its *section ID* (the index used by
+legacy ``.syn`` files and recording labels). Lengths are in µm.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from isf.model.validation import ModelValueError, fail, positive_int, unit_interval
+
+#: Canonical region labels (NEURON conventions) and the ISF label of each.
+LABEL_TO_LEGACY: Mapping[str, str] = {
+    "soma": "Soma",
+    "dend": "Dendrite",
+    "apic": "ApicalDendrite",
+    "axon": "Axon",
+    "ais": "AIS",
+    "myelin": "Myelin",
+    "node": "Node",
+}
+#: ISF label → canonical label (``BasalDendrite`` is an ISF alias of ``Dendrite``).
+LEGACY_TO_LABEL: Mapping[str, str] = {
+    **{legacy: label for label, legacy in LABEL_TO_LEGACY.items()},
+    "BasalDendrite": "dend",
+}
+
+
+def canonical_label(label: str) -> str:
+    """Map an ISF label (``ApicalDendrite``) or a canonical one (``apic``) to canonical form."""
+    if label in LABEL_TO_LEGACY:
+        return label
+    if label in LEGACY_TO_LABEL:
+        return LEGACY_TO_LABEL[label]
+    allowed = ", ".join(sorted({*LABEL_TO_LEGACY, *LEGACY_TO_LABEL}))
+    raise ModelValueError("label", "name", label, f"one of {allowed}")
+
+
+def legacy_label(label: str) -> str:
+    """The ISF label of a canonical label (``apic`` → ``ApicalDendrite``)."""
+    return LABEL_TO_LEGACY[canonical_label(label)]
+
+
+def _frozen_array(value: Any, dtype: type = np.float64) -> NDArray[np.float64]:
+    array = np.array(value, dtype=dtype, copy=True)
+    array.setflags(write=False)
+    return array
+
+
+def _array_eq(a: NDArray[Any], b: NDArray[Any]) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _check_points(instance: Section, attribute: attrs.Attribute[Any], value: NDArray[Any]) -> None:
+    if value.ndim != 2 or value.shape[1] != 3 or value.shape[0] < 1:
+        fail(instance, attribute, value.shape, "an (n, 3) array of x, y, z in µm with n >= 1")
+    if not np.all(np.isfinite(value)):
+        fail(instance, attribute, "non-finite coordinate", "finite coordinates")
+
+
+def _check_diameters(instance: Section, attribute: attrs.Attribute[Any], value: NDArray[Any]) -> None:
+    if value.ndim != 1 or value.shape[0] != instance.points.shape[0]:
+        fail(instance, attribute, value.shape, f"one diameter per point ({instance.points.shape[0]})")
+    if not np.all(np.isfinite(value)) or np.any(value < 0):
+        fail(instance, attribute, "negative or non-finite diameter", "finite diameters >= 0 µm")
+
+
+def _check_label(instance: Section, attribute: attrs.Attribute[Any], value: str) -> None:
+    if value not in LABEL_TO_LEGACY:
+        fail(instance, attribute, value, "one of " + ", ".join(LABEL_TO_LEGACY))
+
+
+_array_field = functools.partial(
+    attrs.field, converter=_frozen_array, eq=attrs.cmp_using(eq=_array_eq), hash=False
+)
+
+
+@attrs.frozen
+class Section:
+    """An unbranched cable.
+
+    Attributes:
+        name: name of the section in its source file (e.g. hoc ``dend_1_0``).
+        label: canonical region label: soma, dend, apic, axon, ais, myelin or node.
+        parent: section ID of the parent, ``None`` for the root (the soma).
+        parent_x: relative position (0–1) on the parent where this section's 0-end attaches.
+        points: 3D points, shape (n, 3), µm.
+        diameters: diameter at each point, shape (n,), µm.
+        nseg: a fixed number of segments, or ``None`` to let the cell's
+            discretisation rule decide (the generated axon fixes it).
+    """
+
+    name: str
+    label: str = attrs.field(validator=_check_label)
+    parent: int | None
+    parent_x: float = attrs.field(converter=float, validator=unit_interval)
+    points: NDArray[np.float64] = _array_field(validator=_check_points)
+    diameters: NDArray[np.float64] = _array_field(validator=_check_diameters)
+    nseg: int | None = attrs.field(default=None, validator=attrs.validators.optional(positive_int))
+
+    @property
+    def n_points(self) -> int:
+        """Number of 3D points."""
+        return int(self.points.shape[0])
+
+    @functools.cached_property
+    def length(self) -> float:
+        """Polyline length in µm, as NEURON computes ``L`` (points stored in single precision)."""
+        pts = self.points.astype(np.float32).astype(np.float64)
+        return float(np.sum(np.linalg.norm(np.diff(pts, axis=0), axis=1)))
+
+    @functools.cached_property
+    def relative_points(self) -> NDArray[np.float64]:
+        """Cumulative arc-length fraction of every point (ISF ``relPts``): 0 … 1."""
+        steps = np.linalg.norm(np.diff(self.points, axis=0), axis=1)
+        cumulative = np.concatenate([[0.0], np.cumsum(steps)])
+        total = cumulative[-1]
+        if total <= 0:
+            return _frozen_array(np.zeros(self.n_points))
+        return _frozen_array(cumulative / total)
+
+    @property
+    def mid_diameter(self) -> float:
+        """Diameter at the middle 3D point ``floor(n/2)`` (used by ISF's nseg rule), µm."""
+        return float(self.diameters[self.n_points // 2])
+
+    def point_index(self, x: float) -> int:
+        """ISF ``section_pt_ID``: index of the point whose relative position is closest to ``x``.
+
+        Ties go to the lowest index.
+        """
+        return int(np.argmin(np.abs(self.relative_points - x)))
+
+
+def _check_sections(instance: Morphology, attribute: attrs.Attribute[Any], value: tuple[Section, ...]) -> None:
+    if not value:
+        fail(instance, attribute, value, "at least one section (the soma)")
+    roots = [i for i, s in enumerate(value) if s.parent is None]
+    if len(roots) != 1:
+        fail(instance, attribute, f"{len(roots)} root sections", "exactly one root section (the soma)")
+    if value[roots[0]].label != "soma":
+        fail(instance, attribute, f"root section {roots[0]} labelled {value[roots[0]].label!r}",
+             "a root section labelled 'soma'")
+    for i, section in enumerate(value):
+        if not isinstance(section, Section):
+            fail(instance, attribute, section, "Section values")
+        if section.parent is not None and not 0 <= section.parent < len(value):
+            fail(instance, attribute, f"section {i} ({section.name}) parent {section.parent}",
+                 f"a parent section ID in 0..{len(value) - 1}")
+    for i in range(len(value)):
+        seen = {i}
+        parent = value[i].parent
+        while parent is not None:
+            if parent in seen:
+                fail(instance, attribute, f"cycle through section {i} ({value[i].name})", "a tree")
+            seen.add(parent)
+            parent = value[parent].parent
+
+
+@attrs.frozen
+class Morphology:
+    """A tree of sections; ``sections[i]`` has section ID ``i``.
+
+    Attributes:
+        sections: the sections in section-ID order.
+        source: the file it was read from, if any (not part of value equality).
+    """
+
+    sections: tuple[Section, ...] = attrs.field(converter=tuple, validator=_check_sections)
+    source: str | None = attrs.field(default=None, eq=False)
+
+    def __len__(self) -> int:
+        return len(self.sections)
+
+    @functools.cached_property
+    def soma_id(self) -> int:
+        """Section ID of the root (soma) section."""
+        return next(i for i, s in enumerate(self.sections) if s.parent is None)
+
+    @functools.cached_property
+    def children(self) -> tuple[tuple[int, ...], ...]:
+        """Child section IDs of every section, in section order."""
+        kids: list[list[int]] = [[] for _ in self.sections]
+        for i, section in enumerate(self.sections):
+            if section.parent is not None:
+                kids[section.parent].append(i)
+        return tuple(tuple(k) for k in kids)
+
+    @functools.cached_property
+    def lengths(self) -> NDArray[np.float64]:
+        """Length ``L`` of every section, µm."""
+        return _frozen_array([s.length for s in self.sections])
+
+    @functools.cached_property
+    def labels(self) -> tuple[str, ...]:
+        """Canonical label of every section."""
+        return tuple(s.label for s in self.sections)
+
+    def ids_with_label(self, label: str) -> tuple[int, ...]:
+        """Section IDs carrying ``label`` (canonical or ISF spelling), in section order."""
+        wanted = canonical_label(label)
+        return tuple(i for i, lab in enumerate(self.labels) if lab == wanted)
+
+    @functools.cached_property
+    def topological_order(self) -> tuple[int, ...]:
+        """Section IDs ordered so that every parent precedes its children."""
+        order: list[int] = []
+        stack = [self.soma_id]
+        while stack:
+            i = stack.pop()
+            order.append(i)
+            stack.extend(reversed(self.children[i]))
+        return tuple(order)
+
+    def subtree(self, root: int) -> tuple[int, ...]:
+        """Section IDs of the subtree rooted at ``root`` (depth first, ``root`` first)."""
+        out: list[int] = []
+        stack = [root]
+        while stack:
+            i = stack.pop()
+            out.append(i)
+            stack.extend(reversed(self.children[i]))
+        return tuple(out)
+
+    @functools.cached_property
+    def soma_center(self) -> NDArray[np.float64]:
+        """The soma's middle 3D point ``pts[floor(n/2)]`` (ISF's soma centre), µm."""
+        soma = self.sections[self.soma_id]
+        return _frozen_array(soma.points[soma.n_points // 2])
+
+    def with_diameters(self, diameters: Mapping[int, NDArray[np.float64]]) -> Morphology:
+        """A copy with the point diameters of the given sections replaced."""
+        sections = list(self.sections)
+        for sid, diam in diameters.items():
+            sections[sid] = attrs.evolve(sections[sid], diameters=diam)
+        return Morphology(tuple(sections), source=self.source)
+
+    def with_sections(self, extra: tuple[Section, ...]) -> Morphology:
+        """A copy with ``extra`` sections appended (their IDs follow the existing ones)."""
+        return Morphology(self.sections + tuple(extra), source=self.source)

@@ -1,0 +1,65 @@
+TITLE CaDynamics_E2_v2: calcium shell dynamics, initialised at minCai
+
+COMMENT
+Written for the isf project directly from the published equations.
+
+Source:
+  Hay E, Hill S, Schuermann F, Markram H, Segev I (2011) Models of neocortical
+  layer 5b pyramidal cells capturing a wide range of dendritic and
+  perisomatic active properties. PLoS Comput Biol 7(7):e1002107
+  (calcium dynamics: first-order extrusion/buffering in a submembrane shell;
+  cf. Destexhe A, Babloyantz A, Sejnowski TJ (1993) Ionic mechanisms for
+  intrinsic slow oscillations in thalamic relay neurons. Biophys J
+  65:1538-1552).
+
+Equation (ica in mA/cm2, depth in um, decay in ms, cai in mM):
+  d cai/dt = -10000 ica gamma/(2 F depth) - (cai - minCai)/decay
+gamma is the fraction of calcium that stays free (unbuffered), F is the
+Faraday constant (C/mol); the factor 10000 converts
+(mA/cm2)/(C/mol * um) into mM/ms.
+
+This variant starts [Ca]i at minCai (INITIAL block), instead of at
+NEURON's cai0_ca_ion as CaDynamics_E2 does.
+ENDCOMMENT
+
+NEURON {
+    SUFFIX CaDynamics_E2_v2
+    USEION ca READ ica WRITE cai
+    RANGE gamma, decay, depth, minCai
+}
+
+UNITS {
+    (mA) = (milliamp)
+    (mM) = (milli/liter)
+    (um) = (micron)
+    FARADAY = (faraday) (coulomb)
+}
+
+PARAMETER {
+    gamma = 0.05 (1)
+    decay = 80 (ms)
+    depth = 0.1 (um)
+    minCai = 1e-4 (mM)
+}
+
+ASSIGNED {
+    ica (mA/cm2)
+}
+
+STATE {
+    cai (mM)
+}
+
+INITIAL {
+    cai = minCai
+}
+
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+}
+
+DERIVATIVE states {
+    UNITSOFF
+    cai' = -10000*ica*gamma/(2*FARADAY*depth) - (cai - minCai)/decay
+    UNITSON
+}
