@@ -1,0 +1,63 @@
+"""isf: typed, validated models of biophysically detailed neurons, run on NEURON.
+
+The names a script needs::
+
+    import isf
+    params = isf.read_cell_param("86_C2_center.param")
+    exp = isf.Experiment(params.cell, isf.Simulation(3000, cvode=True), [isf.CurrentStep(0.793, 500, 2000)])
+    result = isf.simulate(exp)          # numpy arrays, no NEURON objects
+
+``simulate`` imports NEURON on first use only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from isf.dsl.builder import CellBuilder
+from isf.dsl.cell_param import CellParameterFile, read_cell_param, write_cell_param
+from isf.dsl.hoc import read_hoc
+from isf.dsl.serialization import load, save
+from isf.dsl.swc import read_swc
+from isf.model.cell import Cell
+from isf.model.discretization import Discretization
+from isf.model.distribution import (
+    CappedExponential,
+    Exponential,
+    ExponentialByZDist,
+    Linear,
+    LinearCapped,
+    Sigmoid,
+    Uniform,
+    UniformRange,
+)
+from isf.model.experiment import Experiment
+from isf.model.mechanism import Mechanism
+from isf.model.modifier import ScaleApical, ScaleApicalMorph86
+from isf.model.morphology import Morphology, Section
+from isf.model.recording import Recording
+from isf.model.region import Region, Spines
+from isf.model.result import Result
+from isf.model.simulation import Simulation
+from isf.model.site import ApicalTrunk, Landmark, SectionSite, Soma
+from isf.model.stimulus import CurrentStep, EPSPCurrent
+from isf.model.validation import ModelValueError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ApicalTrunk", "CappedExponential", "Cell", "CellBuilder", "CellParameterFile", "CurrentStep",
+    "Discretization", "EPSPCurrent", "Experiment", "Exponential", "ExponentialByZDist", "Landmark", "Linear",
+    "LinearCapped", "Mechanism", "ModelValueError", "Morphology", "Recording", "Region", "Result",
+    "ScaleApical", "ScaleApicalMorph86", "Section", "SectionSite", "Sigmoid", "Simulation", "Soma", "Spines",
+    "Uniform", "UniformRange", "load", "read_cell_param", "read_hoc", "read_swc", "save", "simulate",
+    "write_cell_param",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "simulate":
+        from isf.backends.neuron.simulate import simulate
+
+        return simulate
+    raise AttributeError(f"module 'isf' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Backends: the ways out of the model (NEURON)."""

@@ -1,0 +1,7 @@
+"""``python -m isf`` runs the command line."""
+
+import sys
+
+from isf.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The ``isf`` command line."""
