@@ -90,7 +90,7 @@ class ParamSyntaxError(ValueError):
 
 # Whitespace, comments and line continuations before each token.
 _SKIP = r"[ \t\f\r\n]*(?:(?:\#[^\r\n]*|\\(?:\r\n|\r|\n))[ \t\f\r\n]*)*"
-_DIGITS = r"[0-9](?:_?[0-9])*"  # not \\d: Python source allows ASCII digits only
+_DIGITS = r"[0-9](?:_?[0-9])*"  # not \d: Python source allows ASCII digits only
 
 # One alternative per token kind, each exactly one capturing group, so that
 # ``match.lastindex`` tells the kind. The final catch-all makes every match

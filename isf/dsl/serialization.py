@@ -37,6 +37,7 @@ from isf.model.region import Region, Spines
 from isf.model.simulation import Simulation
 from isf.model.site import Site
 from isf.model.stimulus import Stimulus
+from isf.model.validation import ModelValueError
 
 FORMAT_VERSION = 1
 _NUMBER = r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -110,7 +111,21 @@ def from_data(data: Any, cls: type[T] | None = None) -> T:
     try:
         return CONVERTER.structure(data["value"], found)  # type: ignore[no-any-return]
     except cattrs.BaseValidationError as exc:
+        cause = _model_error(exc)
+        if cause is not None:
+            raise cause from None
         raise ValueError("invalid model file:\n" + "\n".join(cattrs.transform_error(exc))) from exc
+
+
+def _model_error(exc: BaseException) -> ModelValueError | None:
+    """The first ModelValueError inside a (nested) cattrs validation error: it names class, field, value."""
+    if isinstance(exc, ModelValueError):
+        return exc
+    for inner in getattr(exc, "exceptions", ()):
+        found = _model_error(inner)
+        if found is not None:
+            return found
+    return None
 
 
 def dumps(value: Any, fmt: str = "json") -> str:
