@@ -198,11 +198,19 @@ def format_hoc(morphology: Morphology) -> str:
     """
     prefix = {"soma": "soma", "dend": "dend", "apic": "apical", "axon": "axon"}
     names: list[str] = []
+    used: set[str] = set()
     for sid, section in enumerate(morphology.sections):
         if section.label not in prefix:
             raise ValueError(f"section {sid} has label {section.label!r}, which ISF hoc files cannot express")
-        ok = _labels_of(section.name) == [section.label]
-        names.append(section.name if ok else f"{prefix[section.label]}_{sid}")
+        # keep a name only if it is a unique hoc identifier that carries exactly its label
+        ok = (_labels_of(section.name) == [section.label] and section.name.isidentifier()
+              and section.name.isascii() and "create" not in section.name and "connect" not in section.name
+              and section.name not in used)
+        name = section.name if ok else f"{prefix[section.label]}_{sid}"
+        while name in used:
+            name += "_"
+        used.add(name)
+        names.append(name)
     lines: list[str] = []
     for sid, section in enumerate(morphology.sections):
         lines.append(f"{{create {names[sid]}}}")

@@ -42,11 +42,13 @@ import math
 import numbers
 import os
 import re
-import secrets
 import sys
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
+
+from isf.dsl.atomic import atomic_write_text
+from isf.dsl.errors import LegacyFormatError
 
 __all__ = [
     "MAX_DEPTH",
@@ -61,8 +63,10 @@ __all__ = [
 MAX_DEPTH = 200
 
 
-class ParamSyntaxError(ValueError):
+class ParamSyntaxError(LegacyFormatError):
     """The text of a ``.param`` file is not a valid parameter literal.
+
+    A :class:`~isf.dsl.errors.LegacyFormatError`, hence a :class:`ValueError`.
 
     Attributes:
         reason: what went wrong, e.g. ``expected ',' or '}' after value, found ']'``.
@@ -72,13 +76,11 @@ class ParamSyntaxError(ValueError):
     """
 
     def __init__(self, reason: str, filename: str | None, line: int, column: int) -> None:
-        # All four in args so that the exception survives pickling (joblib,
-        # multiprocessing), which re-creates it as cls(*args).
-        super().__init__(reason, filename, line, column)
-        self.reason = reason
-        self.filename = filename
-        self.line = line
+        super().__init__(filename, line, reason)
+        self.line: int = line
         self.column = column
+        # Unpickling (joblib, multiprocessing) re-creates the error as cls(*args).
+        self.args = (reason, filename, line, column)
 
     def __str__(self) -> str:
         where = self.filename if self.filename is not None else "<string>"
@@ -167,7 +169,8 @@ def _unescape_one(m: re.Match[str]) -> str:
         try:
             return unicodedata.lookup(m.group(7))
         except KeyError:
-            raise _EscapeError(m.start(), f"unknown Unicode character name {_visible(_shorten(m.group(7)))!r}") from None
+            name = _visible(_shorten(m.group(7)))
+            raise _EscapeError(m.start(), f"unknown Unicode character name {name!r}") from None
     if kind == 8:
         raise _EscapeError(m.start(), f"truncated or malformed \\{m.group(8)} escape")
     return m.group()  # unknown escapes such as "\d" stay verbatim, as in Python
@@ -242,7 +245,10 @@ def _int_value(token: str, offset: int, text: str, filename: str | None) -> int:
     if limit and digits > limit:
         reason = f"integer literal with {digits} digits is longer than the limit of {limit} digits"
     else:
-        reason = f"invalid integer literal {_shorten(token)} (leading zeros are not allowed in decimal integers)"
+        reason = (
+            f"invalid integer literal {_shorten(token)} "
+            "(leading zeros are not allowed in decimal integers)"
+        )
     raise _error(text, filename, offset, reason)
 
 
@@ -412,7 +418,8 @@ def _unexpected(
     """The error for token ``m`` not being allowed in ``state``."""
     offset = m.start(kind)
     if kind == _OPEN_STR:
-        return _error(text, filename, offset, "unterminated string literal (no closing quote on the same line)")
+        reason = "unterminated string literal (no closing quote on the same line)"
+        return _error(text, filename, offset, reason)
     if kind == _OPEN_STR3:
         return _error(text, filename, offset, "unterminated triple-quoted string literal")
     if kind == _END:
@@ -583,7 +590,9 @@ def _inline(value: Any, depth: int) -> str:
 def _key(key: Any) -> str:
     if isinstance(key, (str, numbers.Real)) or key is None:
         return _inline(key, 0)
-    raise _Unwritable(f"a dict key of type {type(key).__qualname__} is not allowed (allowed: str, int, float, bool, None)")
+    raise _Unwritable(
+        f"a dict key of type {type(key).__qualname__} is not allowed (allowed: str, int, float, bool, None)"
+    )
 
 
 def _float(value: float) -> str:
@@ -629,33 +638,11 @@ def write_param(value: Any, path: str | os.PathLike[str]) -> None:
     """Write ``value`` to ``path`` as a ``.param`` file, atomically.
 
     The text is written to a temporary file in the same folder and then moved
-    over ``path`` with :func:`os.replace`, so readers see either the old or
-    the new file, and a failure never leaves a partial file behind.
+    over ``path`` with :func:`os.replace` (:func:`isf.dsl.atomic.atomic_write_text`),
+    so readers see either the old or the new file, and a failure never leaves
+    a partial file behind.
 
     Raises:
         TypeError: see :func:`format_param`; nothing is written then.
     """
-    text = format_param(value)
-    target = os.fspath(path)
-    folder, base = os.path.split(os.path.abspath(target))
-    while True:
-        temp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
-        try:
-            # os.open with 0o666 lets the umask decide the permissions, like a
-            # plain open() would; mkstemp would force 0o600.
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write_text(path, format_param(value))

@@ -10,6 +10,7 @@ stores diameters.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -41,8 +42,10 @@ def parse_swc(text: str, filename: str = "<text>") -> Morphology:
             pid, ptype = int(fields[0]), int(float(fields[1]))
             x, y, z, r = (float(f) for f in fields[2:6])
             parent = int(fields[6])
-        except ValueError:
+        except (ValueError, OverflowError):
             raise LegacyFormatError(filename, lineno, f"non-numeric column in {line!r}") from None
+        if not all(math.isfinite(v) for v in (x, y, z, r)):
+            raise LegacyFormatError(filename, lineno, f"non-finite coordinate or radius in {line!r}")
         if ptype not in SWC_TYPES:
             raise LegacyFormatError(filename, lineno, f"point type {ptype} is not supported: allowed are "
                                     "1 (soma), 2 (axon), 3 (basal dendrite), 4 (apical dendrite)")
@@ -67,7 +70,15 @@ def parse_swc(text: str, filename: str = "<text>") -> Morphology:
         raise LegacyFormatError(filename, None, "no soma point (type 1)")
     roots = [pid for pid in order if rows[pid][5] == -1]
     if len(roots) != 1 or rows[roots[0]][0] != 1:
-        raise LegacyFormatError(filename, None, "the SWC tree must have exactly one root, a soma point")
+        found = ", ".join(f"point {p} (line {rows[p][6]}, type {rows[p][0]})" for p in roots[:5])
+        raise LegacyFormatError(filename, None, "the SWC tree must have exactly one root (parent -1), a soma "
+                                f"point; found {len(roots)} roots: {found or 'none'}")
+
+    for pid in soma_ids:
+        parent, lineno = rows[pid][5], rows[pid][6]
+        if parent != -1 and rows[parent][0] != 1:
+            raise LegacyFormatError(filename, lineno, f"soma point {pid} hangs on point {parent} of type "
+                                    f"{rows[parent][0]}: soma points must hang on soma points")
 
     def xyz(pid: int) -> tuple[float, float, float]:
         return rows[pid][1], rows[pid][2], rows[pid][3]
@@ -122,6 +133,10 @@ def parse_swc(text: str, filename: str = "<text>") -> Morphology:
             )
         )
         stack.extend(reversed(children[pid]))
+    unreached = [pid for pid in order if pid not in section_of_point]
+    if unreached:
+        raise LegacyFormatError(filename, rows[unreached[0]][6], f"{len(unreached)} points (from point "
+                                f"{unreached[0]}) are not connected to the root: their parents form a cycle")
     return Morphology(tuple(sections), source=filename)
 
 

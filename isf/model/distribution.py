@@ -164,22 +164,22 @@ class LinearCapped:
         return np.where(d < self.distal_distance, ramp, self.distal_value)
 
 
-def _exponential(dist: Exponential | ExponentialByZDist | CappedExponential, nominal: float,
-                 d: NDArray[np.float64]) -> NDArray[np.float64]:
-    with np.errstate(over="ignore"):
-        return nominal * (dist.offset + dist.lin_scale * np.exp(dist.rate * (d - dist.x_offset)))
+@attrs.frozen
+class _ExponentialShape:
+    """Shared fields of the exponential distributions (see :class:`Exponential`)."""
 
+    offset: float = attrs.field(converter=to_float, validator=finite)
+    lin_scale: float = attrs.field(converter=to_float, validator=finite)
+    rate: float = attrs.field(converter=to_float, validator=finite)
+    x_offset: float = attrs.field(converter=to_float, validator=finite)
 
-_exp_fields = dict(
-    offset=attrs.field(converter=to_float, validator=finite),
-    lin_scale=attrs.field(converter=to_float, validator=finite),
-    rate=attrs.field(converter=to_float, validator=finite),
-    x_offset=attrs.field(converter=to_float, validator=finite),
-)
+    def _curve(self, nominal: float, d: NDArray[np.float64]) -> NDArray[np.float64]:
+        with np.errstate(over="ignore"):
+            return nominal * (self.offset + self.lin_scale * np.exp(self.rate * (d - self.x_offset)))
 
 
 @attrs.frozen
-class Exponential:
+class Exponential(_ExponentialShape):
     """``ḡ·(offset + lin_scale·exp(rate·(d − x_offset)))`` with ``d = D_root`` (legacy ``exponential``;
     ``rate`` is the legacy ``_lambda`` — note the ``+`` sign, as ISF computes it).
 
@@ -191,54 +191,42 @@ class Exponential:
     """
 
     legacy_name: ClassVar[str] = "exponential"
-    offset: float = _exp_fields["offset"]
-    lin_scale: float = _exp_fields["lin_scale"]
-    rate: float = _exp_fields["rate"]
-    x_offset: float = _exp_fields["x_offset"]
     relative: bool = False
 
     def scale(self, nominal: float, ctx: SegmentContext) -> NDArray[np.float64]:
         """Value per segment for nominal value ``nominal``."""
-        return _exponential(self, nominal, _relative(ctx.root_um, self.relative, ctx))
+        return self._curve(nominal, _relative(ctx.root_um, self.relative, ctx))
 
 
 @attrs.frozen
-class ExponentialByZDist:
+class ExponentialByZDist(_ExponentialShape):
     """The exponential formula with ``d`` = z offset from the soma centre on apical dendrites
     (``D_root`` elsewhere); absolute distances are in mm (divided by 1000), relative ones divided
     by the region's maximal distance (legacy ``exponential_by_z_dist``)."""
 
     legacy_name: ClassVar[str] = "exponential_by_z_dist"
-    offset: float = _exp_fields["offset"]
-    lin_scale: float = _exp_fields["lin_scale"]
-    rate: float = _exp_fields["rate"]
-    x_offset: float = _exp_fields["x_offset"]
     relative: bool = False
 
     def scale(self, nominal: float, ctx: SegmentContext) -> NDArray[np.float64]:
         """Value per segment for nominal value ``nominal``."""
         d = ctx.z_um if ctx.label == "apic" else ctx.root_um
         d = d / ctx.max_distance_um if self.relative else d / 1000.0
-        return _exponential(self, nominal, d)
+        return self._curve(nominal, d)
 
 
 @attrs.frozen
-class CappedExponential:
+class CappedExponential(_ExponentialShape):
     """``min(ḡ·(offset + lin_scale·exp(rate·(d − x_offset))), max_value)`` with ``d = D_root``
     (legacy ``capped_exponential``; ``max_value`` is absolute, legacy ``max_g``)."""
 
     legacy_name: ClassVar[str] = "capped_exponential"
-    offset: float = _exp_fields["offset"]
-    lin_scale: float = _exp_fields["lin_scale"]
-    rate: float = _exp_fields["rate"]
-    x_offset: float = _exp_fields["x_offset"]
     max_value: float = attrs.field(converter=to_float, validator=finite)
     relative: bool = False
 
     def scale(self, nominal: float, ctx: SegmentContext) -> NDArray[np.float64]:
         """Value per segment for nominal value ``nominal``."""
         d = _relative(ctx.root_um, self.relative, ctx)
-        return np.minimum(_exponential(self, nominal, d), self.max_value)
+        return np.minimum(self._curve(nominal, d), self.max_value)
 
 
 @attrs.frozen

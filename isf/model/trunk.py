@@ -18,8 +18,9 @@ from isf.model.soma_distance import SomaDistances, segment_centres
 TUFT_REACH_UM = 1000.0
 
 
-def trunk_connected(distances: SomaDistances) -> tuple[int, ...]:
-    """Section IDs of the trunk-connected apical sections, in section order."""
+def _reaching(distances: SomaDistances, min_children: int) -> tuple[int, ...]:
+    """Apical sections that end beyond :data:`TUFT_REACH_UM` or have ``min_children`` apical
+    children that qualify by the same rule (section order)."""
     morph = distances.morphology
 
     @functools.cache
@@ -28,9 +29,14 @@ def trunk_connected(distances: SomaDistances) -> tuple[int, ...]:
             return False
         if distances.soma0(sid, 1.0) > TUFT_REACH_UM:
             return True
-        return any(qualifies(child) for child in morph.children[sid])
+        return sum(qualifies(child) for child in morph.children[sid]) >= min_children
 
     return tuple(sid for sid in range(len(morph.sections)) if qualifies(sid))
+
+
+def trunk_connected(distances: SomaDistances) -> tuple[int, ...]:
+    """Section IDs of the trunk-connected apical sections, in section order."""
+    return _reaching(distances, 1)
 
 
 def trunk_site(distances: SomaDistances, distance_um: float) -> tuple[int, float]:
@@ -64,20 +70,10 @@ def nearest_segment_x(x: float, nseg: int) -> float:
 def main_bifurcation(distances: SomaDistances) -> int:
     """ISF ``get_main_bifurcation_section``: the first apical section (section order) that ends beyond
     1000 µm or has at least two children qualifying by the same rule."""
-    morph = distances.morphology
-
-    @functools.cache
-    def qualifies(sid: int) -> bool:
-        if morph.sections[sid].label != "apic":
-            return False
-        if distances.soma0(sid, 1.0) > TUFT_REACH_UM:
-            return True
-        return sum(qualifies(child) for child in morph.children[sid]) >= 2
-
-    for sid in range(len(morph.sections)):
-        if qualifies(sid):
-            return sid
-    raise ValueError("the morphology has no apical section reaching the tuft (no main bifurcation)")
+    candidates = _reaching(distances, 2)
+    if not candidates:
+        raise ValueError("the morphology has no apical section reaching the tuft (no main bifurcation)")
+    return candidates[0]
 
 
 def detailed_labels(distances: SomaDistances) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from isf.dsl.errors import LegacyFormatError
 from isf.dsl.param_format import (
     MAX_DEPTH,
     ParamSyntaxError,
@@ -225,7 +226,7 @@ def test_error_attributes_and_format() -> None:
     assert err.reason.startswith("expected ',' or '}' after value, found ']'")
     assert str(err).startswith("86_C2_center.param:8:5: expected ',' or '}' after value, found ']'")
     assert "'{' opened at line 6, column 13" in str(err)
-    assert isinstance(err, ValueError)
+    assert isinstance(err, LegacyFormatError) and isinstance(err, ValueError)
 
 
 def test_unterminated_string() -> None:

@@ -354,11 +354,14 @@ def _clean_stale(entries: Path, digest: str) -> None:
             age = now - path.stat().st_mtime
         except OSError:
             continue
-        stale = (
-            (name.startswith(_TMP_PREFIX) and age > _STALE_TMP_SECONDS)
-            or name.startswith(_OLD_PREFIX)
-            or (name.startswith(_FAILED_PREFIX) and (age > _STALE_FAILED_SECONDS or name.startswith(f"{_FAILED_PREFIX}{digest}-")))
-        )
+        if name.startswith(_TMP_PREFIX):
+            # a build of another process may still be running: only old ones
+            stale = age > _STALE_TMP_SECONDS
+        elif name.startswith(_FAILED_PREFIX):
+            # keep failure logs a while, but only the newest per mechanism set
+            stale = age > _STALE_FAILED_SECONDS or name.startswith(f"{_FAILED_PREFIX}{digest}-")
+        else:
+            stale = name.startswith(_OLD_PREFIX)
         if stale:
             shutil.rmtree(path, ignore_errors=True)
 
@@ -420,7 +423,9 @@ def _raise_build_failure(
             tools.add(Path(words[0]).name)
     tool_pattern = re.compile(r"(?<![\w.+-])(" + "|".join(map(re.escape, sorted(tools))) + r")(?![\w.+-])")
     compiler_missing = [
-        ln for ln in lines if re.search(r"not found|no such file or directory", ln, re.I) and tool_pattern.search(ln)
+        ln
+        for ln in lines
+        if re.search(r"not found|no such file or directory", ln, re.I) and tool_pattern.search(ln)
     ]
     if compiler_missing:
         raise CompilerNotFoundError(

@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -290,6 +293,7 @@ def test_missing_compiler_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     # without CC, a PATH without compilers is reported as well
     monkeypatch.delenv("CC")
     monkeypatch.delenv("CXX", raising=False)
+    monkeypatch.setattr(mech.sysconfig, "get_config_var", lambda name: None)
     with pytest.raises(mech.CompilerNotFoundError, match="C compiler"):
         mech.compile_mechanisms()
 
@@ -312,10 +316,82 @@ def test_empty_source_dir_raises(tmp_path: Path) -> None:
         mech.available_mechanisms(tmp_path / "missing")
 
 
+def test_import_does_not_compile(tmp_path: Path) -> None:
+    code = (
+        "import sys, isf.backends.neuron.mechanisms as m; "
+        "print(m.MECHANISMS_DIR); print('neuron' in sys.modules)"
+    )
+    env = dict(os.environ, ISF_CACHE_DIR=str(tmp_path / "cache"), ISF_MECHANISMS_DIR=str(tmp_path / "mods"))
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[3]) + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str((tmp_path / "mods").resolve()), "False"]
+    assert not (tmp_path / "cache").exists()
+
+
+def _fake_build(path: Path, payload: str) -> Path:
+    lib = path / "x86_64" / "libnrnmech.so"
+    lib.parent.mkdir(parents=True)
+    lib.write_text(payload)
+    return lib
+
+
+def test_install_is_atomic_and_first_wins(tmp_path: Path) -> None:
+    entries = tmp_path / "mechanisms"
+    target = entries / "0123456789abcdef"
+    # first build: plain rename
+    lib = mech._install(_fake_build(entries / ".tmp-a", "first").parents[1], target, force=False)
+    assert lib == target / "x86_64" / "libnrnmech.so" and lib.read_text() == "first"
+    # a concurrent build that finishes later uses the winner's entry
+    lib2 = mech._install(_fake_build(entries / ".tmp-b", "second").parents[1], target, force=False)
+    assert lib2 == lib and lib.read_text() == "first"
+    assert not (entries / ".tmp-b").exists()
+    # force replaces the entry
+    lib3 = mech._install(_fake_build(entries / ".tmp-c", "third").parents[1], target, force=True)
+    assert lib3 == lib and lib.read_text() == "third"
+    # an entry without a library (damaged by hand) is replaced
+    shutil.rmtree(target / "x86_64")
+    (target / "junk").write_text("x")
+    lib4 = mech._install(_fake_build(entries / ".tmp-d", "fourth").parents[1], target, force=False)
+    assert lib4.read_text() == "fourth"
+    assert sorted(p.name for p in entries.iterdir()) == [target.name]
+
+
+def test_stale_builds_are_cleaned(tmp_path: Path) -> None:
+    entries = tmp_path / "mechanisms"
+    old_tmp, new_tmp, old_fail = entries / ".tmp-aa-1", entries / ".tmp-bb-1", entries / ".failed-cc-1"
+    for d in (old_tmp, new_tmp, old_fail):
+        d.mkdir(parents=True)
+    past = time.time() - 30 * 24 * 3600
+    os.utime(old_tmp, (past, past))
+    os.utime(old_fail, (past, past))
+    mech._clean_stale(entries, "bb")
+    assert sorted(p.name for p in entries.iterdir()) == [new_tmp.name]  # a running build is kept
+
+
+def test_build_log_errors_are_mapped(tmp_path: Path) -> None:
+    mods = [tmp_path / "Im.mod", tmp_path / "NaTa_t.mod"]
+    env = {"CC": "gcc", "CXX": "g++"}
+    log = (
+        " -> NMODL ../Im.mod\nTranslating Im.mod into /x/x86_64/Im.cpp\n"
+        " -> Compiling /x/x86_64/NaTa_t.cpp\n"
+        "/x/x86_64/NaTa_t.cpp:12:5: error: expected ';' before '}' token\n"
+        "make: *** [makemod2c_inc:7: NaTa_t.o] Error 1\n"
+    )
+    with pytest.raises(mech.MechanismCompilationError) as info:
+        mech._raise_build_failure(log, 2, mods, tmp_path / "log", env)
+    assert info.value.mod_files == ("NaTa_t.mod",)
+    assert "NaTa_t.cpp:12:5: error" in str(info.value) and "Im.mod" not in str(info.value)
+    missing = "Translating Im.mod into /x/Im.cpp\n/bin/sh: 1: g++: not found\nmake: *** [Im.o] Error 127\n"
+    with pytest.raises(mech.CompilerNotFoundError, match="g\\+\\+: not found"):
+        mech._raise_build_failure(missing, 2, mods, tmp_path / "log", env)
+
+
 # --------------------------------------------------------------------------- compilation
 
 
-def test_compile_and_load(private_cache: tuple[Path, Path], loaded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compile_and_load(
+    private_cache: tuple[Path, Path], loaded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root, lib = private_cache
     digest = mech.content_hash(sorted(mech.MECHANISMS_DIR.glob("*.mod")))
     entry = root / "mechanisms" / digest
@@ -590,7 +666,9 @@ def epsp_current(t: np.ndarray, onset: float, tau0: float, tau1: float, imax: fl
 
 
 @pytest.mark.parametrize(("onset", "tau0", "tau1", "imax"), [(5.0, 0.2, 3.0, 0.5), (2.0, 1.0, 10.0, 1.5)])
-def test_epsp_waveform(onset: float, tau0: float, tau1: float, imax: float, loaded: Path, fixed_step: None) -> None:
+def test_epsp_waveform(
+    onset: float, tau0: float, tau1: float, imax: float, loaded: Path, fixed_step: None
+) -> None:
     sec = _section("sec_epsp")
     sec.insert("pas")
     stim = h.epsp(sec(0.5))
@@ -615,7 +693,8 @@ def test_epsp_waveform(onset: float, tau0: float, tau1: float, imax: float, load
     iv2 = h.Vector().record(stim._ref_i, times)
     _run(onset + 10 * tau1, -70.0, cvode=True)
     got = np.array(iv2)
-    assert np.allclose(got, epsp_current(np.array(times), onset, tau0, tau1, imax), rtol=1e-9, atol=1e-12 * imax)
+    expected = epsp_current(np.array(times), onset, tau0, tau1, imax)
+    assert np.allclose(got, expected, rtol=1e-9, atol=1e-12 * imax)
     assert got[np.argmin(np.abs(np.array(times) - (onset + tpk)))] == pytest.approx(-imax, rel=1e-9)
     assert got.min() == pytest.approx(-imax, rel=1e-9)
 
