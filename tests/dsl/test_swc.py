@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -134,11 +135,21 @@ def test_hand_made_round_trip_from_sections() -> None:
         sec("axon_0", "axon", 0, [[0, -1, 0], [0, -30, 0.125]], [1, 0.5]),
         sec("dend_0", "dend", 0, [[1, 0, 0], [10, 0, 0]], [1, 1]),
         sec("apic_0", "apic", 0, [[0, 2, 0], [0, 50, 0]], [2, 2]),
-        sec("apic_1", "apic", 3, [[0, 50, 0], [10, 60, 0]], [1, 1]),
-        sec("apic_2", "apic", 3, [[0, 50, 0], [-10, 60, 0], [-12, 70, 1 / 3]], [1, 1, 0.2]),
+        sec("apic_1", "apic", 3, [[0, 50, 0], [10, 60, 0]], [2, 1]),
+        sec("apic_2", "apic", 3, [[0, 50, 0], [-10, 60, 0], [-12, 70, 1 / 3]], [2, 1, 0.2]),
     ))
     back = parse_swc(format_swc(m))
     assert back == m
+    # SWC has one radius per point: a child's first diameter is its parent's last one
+    thin = Morphology(m.sections[:4] + (attrs.evolve(m.sections[4], diameters=np.array([1.0, 1.0])), m.sections[5]))
+    back = parse_swc(format_swc(thin))
+    np.testing.assert_array_equal(back.sections[4].diameters, [2.0, 1.0])
+    # a section boundary that is neither a branch point nor a type change is not kept
+    chain = Morphology(m.sections[:5])
+    back = parse_swc(format_swc(chain))
+    assert len(back) == 4
+    np.testing.assert_array_equal(back.sections[3].points, [[0, 2, 0], [0, 50, 0], [10, 60, 0]])
+    assert back.sections[3].length == pytest.approx(chain.sections[3].length + chain.sections[4].length)
 
 
 def test_format_refuses_generated_axon_labels() -> None:

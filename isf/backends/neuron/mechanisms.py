@@ -509,6 +509,9 @@ def compile_mechanisms(source_dir: Path | None = None, *, force: bool = False) -
 
     tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{digest}-", dir=entries))
     try:
+        # mkdtemp creates 0700; a cache entry should be as readable as any other
+        # cache file (e.g. for a group-shared ISF_CACHE_DIR)
+        os.chmod(tmp, 0o755)
         for path in mod_files:
             shutil.copyfile(path, tmp / path.name)
         cmd = [str(nrnivmodl)]
