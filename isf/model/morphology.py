@@ -113,9 +113,10 @@ class Section:
 
     @functools.cached_property
     def length(self) -> float:
-        """Polyline length in µm, as NEURON computes ``L`` (points stored in single precision)."""
-        pts = self.points.astype(np.float32).astype(np.float64)
-        return float(np.sum(np.linalg.norm(np.diff(pts, axis=0), axis=1)))
+        """Polyline length in µm, as NEURON computes ``L``: points stored in single precision,
+        their differences taken in single precision, the arc accumulated in double precision."""
+        steps = np.linalg.norm(np.diff(self.points.astype(np.float32), axis=0).astype(np.float64), axis=1)
+        return float(np.cumsum(steps)[-1]) if steps.size else 0.0
 
     @functools.cached_property
     def relative_points(self) -> NDArray[np.float64]:

@@ -304,7 +304,8 @@ def _build_environment(nrnivmodl: Path) -> dict[str, str]:
     if shutil.which("make") is None:
         raise CompilerNotFoundError(f"`make` was not found on PATH; nrnivmodl needs it. {_INSTALL_HINT}")
     try:
-        first_line = nrnivmodl.open("rb").readline()
+        with nrnivmodl.open("rb") as script:
+            first_line = script.readline()
     except OSError:
         first_line = b""
     # The pip wheel's nrnivmodl is a Python wrapper that needs perl on PATH.
