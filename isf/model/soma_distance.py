@@ -93,19 +93,23 @@ class SomaDistances:
         """``D_soma0``: NEURON distance from soma(0) to the node of ``x`` on a section, µm."""
         return float(self.starts[section_id] + node_x(x, self.nseg[section_id]) * self.morphology.lengths[section_id])
 
+    @functools.cached_property
+    def _label_roots(self) -> dict[str, int]:
+        morph = self.morphology
+        roots = {"soma": morph.soma_id}
+        for sid in morph.children[morph.soma_id]:
+            roots.setdefault(morph.sections[sid].label, sid)
+        return roots
+
     def label_root(self, label: str) -> int:
         """The origin section of ``D_root`` for a label.
 
         The soma for ``soma``; otherwise the first section (in section order)
         with that label whose parent is the soma.
         """
-        morph = self.morphology
         wanted = canonical_label(label)
-        if wanted == "soma":
-            return morph.soma_id
-        for sid, section in enumerate(morph.sections):
-            if section.label == wanted and section.parent == morph.soma_id:
-                return sid
+        if wanted in self._label_roots:
+            return self._label_roots[wanted]
         raise ValueError(
             f"no section labelled {wanted!r} hangs on the soma: distances for {wanted!r} have no origin "
             "(ISF measures them from the first such section)"
