@@ -93,6 +93,15 @@ class _Context:
             raise self.error(path, f"expected a number, found {value!r}")
         return float(value)
 
+    def section_ids(self, value: Any, path: str) -> tuple[int, ...]:
+        ok = isinstance(value, (list, tuple)) and all(
+            not isinstance(v, bool) and isinstance(v, (int, float)) and float(v).is_integer() and v >= 0
+            for v in value
+        )
+        if not ok:
+            raise self.error(path, f"expected a list of section IDs (integers >= 0), found {value!r}")
+        return tuple(int(v) for v in value)
+
 
 def _distribution(ctx: _Context, spec: Mapping[str, Any], path: str) -> tuple[Distribution, dict[str, float]]:
     spatial = spec.get("spatial")
@@ -107,8 +116,10 @@ def _distribution(ctx: _Context, spec: Mapping[str, Any], path: str) -> tuple[Di
             raise ctx.error(path, f"distribution {spatial!r} needs key {legacy_key!r} (needs: {', '.join(keys)})")
         value = spec[legacy_key]
         if legacy_key == "outsidescale_sections":
-            kwargs[field] = tuple(int(v) for v in value)
+            kwargs[field] = ctx.section_ids(value, f"{path}.{legacy_key}")
         elif legacy_key == "param_name":
+            if not isinstance(value, str) or not value.isidentifier():
+                raise ctx.error(f"{path}.{legacy_key}", f"expected a RANGE parameter name, found {value!r}")
             kwargs[field] = value
         else:
             kwargs[field] = ctx.number(value, f"{path}.{legacy_key}")
@@ -132,8 +143,11 @@ def _region(ctx: _Context, block: Mapping[str, Any], path: str) -> Region:
     spines = None
     if spines_spec is not None:
         spines_spec = ctx.mapping(spines_spec, f"{path}.properties.spines")
-        spines = Spines(ctx.number(spines_spec.get("density"), f"{path}.properties.spines.density"),
-                        ctx.number(spines_spec.get("area"), f"{path}.properties.spines.area"))
+        try:
+            spines = Spines(ctx.number(spines_spec.get("density"), f"{path}.properties.spines.density"),
+                            ctx.number(spines_spec.get("area"), f"{path}.properties.spines.area"))
+        except ModelValueError as exc:
+            raise ctx.error(f"{path}.properties.spines", str(exc)) from None
     ra = props.pop("Ra", None)
     cm = props.pop("cm", None)
     mechs_block = ctx.mapping(block.get("mechanisms", {}), f"{path}.mechanisms")
@@ -144,7 +158,10 @@ def _region(ctx: _Context, block: Mapping[str, Any], path: str) -> Region:
     for name, spec in ctx.mapping(mechs_block.get("range", {}), f"{path}.mechanisms.range").items():
         mpath = f"{path}.mechanisms.range.{name}"
         distribution, params = _distribution(ctx, ctx.mapping(spec, mpath), mpath)
-        mechanisms.append(Mechanism(name, params, distribution))
+        try:
+            mechanisms.append(Mechanism(name, params, distribution))
+        except ModelValueError as exc:
+            raise ctx.error(mpath, str(exc)) from None
     try:
         return Region(
             ra_ohm_cm=None if ra is None else ctx.number(ra, f"{path}.properties.Ra"),
@@ -226,11 +243,14 @@ def cell_from_param_dict(
         d = ctx.mapping(neuron["discretization"], "neuron.discretization")
         if "f" not in d or "max_seg_length" not in d:
             raise ctx.error("neuron.discretization", "needs both keys 'f' and 'max_seg_length'")
-        disc = Discretization(
-            frequency_hz=ctx.number(d["f"], "neuron.discretization.f"),
-            max_segment_length_um=None if d["max_seg_length"] is None
-            else ctx.number(d["max_seg_length"], "neuron.discretization.max_seg_length"),
-        )
+        try:
+            disc = Discretization(
+                frequency_hz=ctx.number(d["f"], "neuron.discretization.f"),
+                max_segment_length_um=None if d["max_seg_length"] is None
+                else ctx.number(d["max_seg_length"], "neuron.discretization.max_seg_length"),
+            )
+        except ModelValueError as exc:
+            raise ctx.error("neuron.discretization", str(exc)) from None
     globals_ = {
         mech: {k: ctx.number(v, f"mech_globals.{mech}.{k}") for k, v in ctx.mapping(vals, f"mech_globals.{mech}").items()}
         for mech, vals in ctx.mapping(params.get("mech_globals", {}), "mech_globals").items()
@@ -248,14 +268,20 @@ def cell_from_param_dict(
     except ModelValueError as exc:
         raise ctx.error("neuron", str(exc)) from None
     sim = ctx.mapping(params.get("sim", {}), "sim")
-    simulation = Simulation(
-        tstop_ms=ctx.number(sim.get("tStop", 250.0), "sim.tStop"),
-        dt_ms=ctx.number(sim.get("dt", 0.025), "sim.dt"),
-        v_init_mV=ctx.number(sim.get("Vinit", -75.0), "sim.Vinit"),
-        celsius_degC=ctx.number(sim.get("T", 34.0), "sim.T"),
-        t_start_ms=ctx.number(sim.get("tStart", 0.0), "sim.tStart"),
-    )
-    files = tuple(str(f) for f in sim.get("recordingSites", ()))
+    try:
+        simulation = Simulation(
+            tstop_ms=ctx.number(sim.get("tStop", 250.0), "sim.tStop"),
+            dt_ms=ctx.number(sim.get("dt", 0.025), "sim.dt"),
+            v_init_mV=ctx.number(sim.get("Vinit", -75.0), "sim.Vinit"),
+            celsius_degC=ctx.number(sim.get("T", 34.0), "sim.T"),
+            t_start_ms=ctx.number(sim.get("tStart", 0.0), "sim.tStart"),
+        )
+    except ModelValueError as exc:
+        raise ctx.error("sim", str(exc)) from None
+    site_files = sim.get("recordingSites", ())
+    if not isinstance(site_files, (list, tuple)) or not all(isinstance(f, str) for f in site_files):
+        raise ctx.error("sim.recordingSites", f"expected a list of .landmarkAscii file names, found {site_files!r}")
+    files = tuple(site_files)
     sites: list[Landmark] = []
     for i, name in enumerate(files):
         try:
@@ -263,7 +289,7 @@ def cell_from_param_dict(
         except FileNotFoundError as exc:
             raise LegacyFormatError(filename, None, f"sim.recordingSites[{i}]: {exc}") from None
     return CellParameterFile(cell, simulation, tuple(sites), files, info,
-                             dict(params.get("NMODL_mechanisms", {})))
+                             dict(ctx.mapping(params.get("NMODL_mechanisms", {}), "NMODL_mechanisms")))
 
 
 def read_cell_param(

@@ -43,7 +43,8 @@ def trunk_site(distances: SomaDistances, distance_um: float) -> tuple[int, float
     """Section ID and exact ``x`` of the apical trunk point at ``distance_um`` (``D_soma0``, µm).
 
     Raises:
-        ValueError: no trunk-connected section reaches beyond ``distance_um``.
+        ValueError: no trunk-connected section reaches beyond ``distance_um``, or ``distance_um``
+            lies before the start of the apical trunk (within the soma).
     """
     by_end: dict[float, int] = {}
     for sid in trunk_connected(distances):
@@ -57,7 +58,13 @@ def trunk_site(distances: SomaDistances, distance_um: float) -> tuple[int, float
         )
     sid = by_end[min(beyond)]
     length = float(distances.morphology.lengths[sid])
-    x = (distance_um - float(distances.starts[sid])) / length
+    start = float(distances.starts[sid])
+    if distance_um < start:
+        raise ValueError(
+            f"{distance_um} µm from soma(0) lies before the apical trunk, which starts at {start:.1f} µm "
+            f"(section {sid})"
+        )
+    x = (distance_um - start) / length
     return sid, x
 
 

@@ -49,8 +49,9 @@ def run(simulation: Simulation) -> None:
     _stdrun()
     cvode = h.CVode()
     cvode.active(1 if simulation.cvode else 0)
-    if simulation.cvode_atol is not None:
-        cvode.atol(simulation.cvode_atol)
+    # NEURON's defaults unless set: tolerances left by earlier code in the process must not leak in
+    cvode.atol(simulation.cvode_atol if simulation.cvode_atol is not None else 1e-3)
+    cvode.rtol(0.0)
     h.dt = simulation.dt_ms
     h.celsius = simulation.celsius_degC
     h.v_init = simulation.v_init_mV
