@@ -127,6 +127,10 @@ def _distribution(ctx: _Context, spec: Mapping[str, Any], path: str) -> tuple[Di
         if "distance" not in spec:
             raise ctx.error(path, f"distribution {spatial!r} needs key 'distance' ('relative' or 'absolute')")
         kwargs["relative"] = spec["distance"] == "relative"
+        if spec["distance"] not in ("relative", "absolute"):
+            # ISF treats every spelling but 'relative' as absolute; a typo would silently change units.
+            warnings.warn(f"{ctx.filename}: {path}.distance = {spec['distance']!r} is read as 'absolute' "
+                          "(as ISF does); write 'relative' or 'absolute'", stacklevel=3)
     try:
         distribution = DISTRIBUTIONS[spatial](**kwargs)
     except ModelValueError as exc:

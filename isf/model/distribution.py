@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.model.soma_distance import SomaDistances
-from isf.model.validation import fail, finite, non_negative_int, positive, to_float, to_tuple
+from isf.model.validation import fail, finite, identifier, non_negative_int, positive, to_float, to_tuple
 
 
 class SegmentContext:
@@ -151,7 +151,7 @@ class LinearCapped:
     """
 
     legacy_name: ClassVar[str] = "linear_capped"
-    parameter: str
+    parameter: str = attrs.field(validator=identifier)
     proximal_value: float = attrs.field(converter=to_float, validator=finite)
     distal_value: float = attrs.field(converter=to_float, validator=finite)
     distal_distance: float = attrs.field(converter=to_float, validator=positive)
