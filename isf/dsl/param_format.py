@@ -261,6 +261,14 @@ _COLON = 4  # ':' after a dict key
 _DONE = 5  # end of input after the top-level value
 
 
+def _short_string(m: re.Match[str], text: str, filename: str | None) -> str:
+    """Value of a single-line string token; the common escape-free case without the full decoder."""
+    token = m.group(6)
+    if (token[0] == '"' or token[0] == "'") and "\\" not in token:
+        return token[1:-1]
+    return _string_value(token, False, m.start(_STR), text, filename)
+
+
 def parse_param(text: str, filename: str | None = None) -> Any:
     """Parse the text of a ``.param`` file into plain Python values.
 
@@ -310,13 +318,7 @@ def parse_param(text: str, filename: str | None = None) -> Any:
             if kind == _FLOAT:
                 value = float(m.group(2))
             elif kind == _STR:
-                token = m.group(6)
-                if token[0] == '"' or token[0] == "'":
-                    value = token[1:-1]
-                    if "\\" in value:
-                        value = _string_value(token, False, m.start(kind), text, filename)
-                else:
-                    value = _string_value(token, False, m.start(kind), text, filename)
+                value = _short_string(m, text, filename)
             elif kind == _PUNCT:
                 c = m.group(1)
                 if c in _CLOSER:
@@ -353,13 +355,7 @@ def parse_param(text: str, filename: str | None = None) -> Any:
                 container, closer, is_dict, key, had_comma, open_offset = stack.pop()
             else:
                 if kind == _STR:
-                    token = m.group(6)
-                    if token[0] == '"' or token[0] == "'":
-                        key = token[1:-1]
-                        if "\\" in key:
-                            key = _string_value(token, False, m.start(kind), text, filename)
-                    else:
-                        key = _string_value(token, False, m.start(kind), text, filename)
+                    key = _short_string(m, text, filename)
                 elif kind == _STR3:
                     key = _string_value(m.group(4), True, m.start(kind), text, filename)
                 elif kind == _FLOAT:
