@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 
 from isf.model.cell import Cell
+from isf.model.network import Network
 from isf.model.recording import Recording
 from isf.model.simulation import Simulation
 from isf.model.stimulus import CurrentStep, EPSPCurrent, Stimulus
@@ -39,6 +40,7 @@ class Experiment:
         stimuli: current injections.
         recordings: recorded variables (the soma voltage by default).
         simulation: run settings.
+        network: presynaptic populations providing stochastic synaptic input (``None``: none).
     """
 
     cell: Cell
@@ -47,3 +49,14 @@ class Experiment:
                                                 validator=_check_items((CurrentStep, EPSPCurrent)))
     recordings: tuple[Recording, ...] = attrs.field(factory=lambda: (Recording(),), converter=tuple,
                                                     validator=_check_unique_keys)
+    network: Network | None = attrs.field(default=None)
+
+    @network.validator
+    def _check_network(self, attribute: attrs.Attribute[Any], value: Network | None) -> None:
+        if value is None:
+            return
+        n = len(self.cell.morphology.sections)
+        for pop in value.populations:
+            if len(pop.synapses) and int(pop.synapses.section_id.max()) >= n:
+                fail(self, attribute, f"{pop.name}: synapse on section {int(pop.synapses.section_id.max())}",
+                     f"synapses on the cell's sections 0..{n - 1}")

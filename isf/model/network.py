@@ -1,0 +1,112 @@
+"""Presynaptic populations and the network of input they form onto one cell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+
+from isf.model.activity import Activity
+from isf.model.receptor import Receptor
+from isf.model.synapse import Connectivity, Synapses
+from isf.model.validation import fail, non_negative_int, to_optional_float
+
+
+def _check_release(instance: Population, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and not 0.0 <= value <= 1.0:
+        fail(instance, attribute, value, "None (every spike releases) or a probability in [0, 1]")
+
+
+def _check_name(instance: Population, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not isinstance(value, str) or "_" not in value or value.startswith("_") or value.endswith("_"):
+        fail(instance, attribute, value, "'<celltype>_<column>', e.g. 'L5tt_C2'")
+
+
+def _check_receptors(instance: Population, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    names = []
+    for item in value:
+        if not isinstance(item, Receptor):
+            fail(instance, attribute, item, "Receptor values")
+        names.append(item.mechanism)
+    if len(set(names)) != len(names):
+        fail(instance, attribute, names, "each receptor mechanism at most once")
+
+
+def _check_connectivity(instance: Population, attribute: attrs.Attribute[Any], value: Connectivity) -> None:
+    if len(value):
+        if int(value.cell_id.max()) >= instance.cell_count:
+            fail(instance, attribute, f"presynaptic cell {int(value.cell_id.max())}",
+                 f"cell IDs below cell_count = {instance.cell_count}")
+        if int(value.synapse_id.max()) >= len(instance.synapses):
+            fail(instance, attribute, f"synapse {int(value.synapse_id.max())}",
+                 f"synapse IDs below the {len(instance.synapses)} synapses of {instance.name}")
+
+
+@attrs.frozen
+class Population:
+    """Presynaptic cells of one type in one anatomical area, and their synapses on the cell.
+
+    Attributes:
+        name: ``<celltype>_<column>`` (``L5tt_C2``), as in legacy ``.syn``/``.con`` files.
+        cell_count: number of presynaptic cells (legacy ``cellNr``).
+        activity: how each presynaptic cell spikes.
+        receptors: point processes each release activates.
+        synapses: anatomical synapses (row = synapse ID).
+        connectivity: which presynaptic cell owns which synapse; synapses without a row never fire.
+        release_probability: chance that a presynaptic spike releases at a synapse (independent per
+            synapse and spike); ``None`` = always.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    cell_count: int = attrs.field(validator=non_negative_int)
+    activity: Activity
+    receptors: tuple[Receptor, ...] = attrs.field(converter=tuple, validator=_check_receptors)
+    synapses: Synapses = attrs.field(factory=Synapses.empty)
+    connectivity: Connectivity = attrs.field(factory=Connectivity.empty, validator=_check_connectivity)
+    release_probability: float | None = attrs.field(default=None, converter=to_optional_float,
+                                                    validator=_check_release)
+
+    @property
+    def cell_type(self) -> str:
+        """Part of the name before the first ``_``."""
+        return self.name.split("_", 1)[0]
+
+    @property
+    def column(self) -> str:
+        """Part of the name after the first ``_``."""
+        return self.name.split("_", 1)[1]
+
+
+def _check_populations(instance: Network, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    names = []
+    for item in value:
+        if not isinstance(item, Population):
+            fail(instance, attribute, item, "Population values")
+        names.append(item.name)
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        fail(instance, attribute, dup, "distinct population names")
+
+
+@attrs.frozen
+class Network:
+    """All presynaptic populations of a simulation, in order."""
+
+    populations: tuple[Population, ...] = attrs.field(converter=tuple, validator=_check_populations)
+
+    def __getitem__(self, name: str) -> Population:
+        for pop in self.populations:
+            if pop.name == name:
+                return pop
+        raise KeyError(f"no population {name!r}")
+
+    @property
+    def n_synapses(self) -> int:
+        """Number of anatomical synapses over all populations."""
+        return sum(len(p.synapses) for p in self.populations)
+
+    @property
+    def n_connected_synapses(self) -> int:
+        """Number of synapses owned by a presynaptic cell."""
+        return sum(int(np.unique(p.connectivity.synapse_id).size) for p in self.populations)

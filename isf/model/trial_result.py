@@ -1,0 +1,65 @@
+"""What one stochastic network trial produced: traces, spikes, synapse activations, presynaptic spikes."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from isf.model.network import Network
+from isf.model.trial_input import TrialInput
+
+
+@attrs.frozen(eq=False)
+class TrialResult:
+    """One trial.
+
+    Attributes:
+        trial_index: index of the trial within its run.
+        run_seed: the run's seed (the trial's generator is ``trial_rng(run_seed, trial_index)``).
+        t_ms: sample times, ms.
+        traces: recording key → values (mV for voltages).
+        spike_times_ms: soma spikes (legacy rule: first sample ≥ 0 mV after one below), ms.
+        input: the realised stochastic input.
+    """
+
+    trial_index: int
+    run_seed: int
+    t_ms: NDArray[np.float64]
+    traces: dict[str, NDArray[np.float64]]
+    spike_times_ms: NDArray[np.float64]
+    input: TrialInput
+
+
+def activation_columns(network: Network, trial_input: TrialInput) -> dict[str, NDArray[np.generic]]:
+    """Synapse activations in long form (one row per release), populations in network order,
+    synapse IDs ascending: population, synapse_id, soma_distance_um, section_id, section_pt_id,
+    label, time_ms."""
+    cols: dict[str, list[NDArray[np.generic]]] = {k: [] for k in (
+        "population", "synapse_id", "soma_distance_um", "section_id", "section_pt_id", "label", "time_ms")}
+    for pop, realised in zip(network.populations, trial_input.populations):
+        counts = np.array([t.shape[0] for t in realised.release_times_ms], dtype=np.int64)
+        ids = np.repeat(realised.synapse_ids, counts)
+        syn = pop.synapses
+        cols["population"].append(np.full(ids.shape[0], pop.name, dtype=object))
+        cols["synapse_id"].append(ids)
+        cols["soma_distance_um"].append(syn.soma_distance_um[ids])
+        cols["section_id"].append(syn.section_id[ids])
+        cols["section_pt_id"].append(syn.section_pt_id[ids])
+        cols["label"].append(np.array(syn.labels, dtype=object)[ids] if len(syn) else np.zeros(0, dtype=object))
+        cols["time_ms"].append(np.concatenate(realised.release_times_ms) if realised.n_active else np.zeros(0))
+    return {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
+
+
+def presynaptic_columns(trial_input: TrialInput) -> dict[str, NDArray[np.generic]]:
+    """Presynaptic spikes in long form: population, cell_id, time_ms (cells in index order)."""
+    pops, cells, times = [], [], []
+    for realised in trial_input.populations:
+        for cell_id, spikes in enumerate(realised.presynaptic_spikes_ms):
+            if spikes.shape[0]:
+                pops.append(np.full(spikes.shape[0], realised.name, dtype=object))
+                cells.append(np.full(spikes.shape[0], cell_id, dtype=np.int64))
+                times.append(spikes)
+    if not times:
+        return {"population": np.zeros(0, dtype=object), "cell_id": np.zeros(0, np.int64), "time_ms": np.zeros(0)}
+    return {"population": np.concatenate(pops), "cell_id": np.concatenate(cells), "time_ms": np.concatenate(times)}

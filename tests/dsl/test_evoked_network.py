@@ -1,0 +1,250 @@
+"""Tests of the evoked network parameter generator (LEGACY_FORMATS §4.8)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from isf.dsl.connected_cells import CELL_TYPES
+from isf.dsl.errors import LegacyFormatError
+from isf.dsl.evoked_network import (
+    PSTH_FILES,
+    SURROUND_COLUMNS,
+    SURROUND_PSTH_WHISKER,
+    create_evoked_network,
+    evoked_psth,
+)
+from isf.dsl.network_param import network_from_param_dict
+from isf.dsl.param_format import read_param, write_param
+
+SYN = "/gpfs/soma_fs/scratch/meulemeester/project_src/in_silico_framework/getting_started/example_data/" \
+      "anatomical_constraints/example_embedding_86_C2_center/example_embedding_86_C2_center.syn"
+CON = SYN[:-4] + ".con"
+L1_IN_3X3 = {f"L1_{c}" for c in SURROUND_COLUMNS["C2"]}
+
+
+def test_surround_tables() -> None:
+    assert len(SURROUND_COLUMNS) == 24
+    for whisker, columns in SURROUND_COLUMNS.items():
+        assert columns[whisker] == 5
+        assert len(set(columns.values())) == len(columns)
+    assert SURROUND_COLUMNS["C2"] == {"B1": 1, "B2": 2, "B3": 3, "C1": 4, "C2": 5, "C3": 6, "D1": 7, "D2": 8, "D3": 9}
+    # point reflection through C2
+    assert [SURROUND_PSTH_WHISKER[SURROUND_COLUMNS["C2"][c]] for c in ("B1", "C2", "D3", "C1")] == \
+        ["D3", "C2", "B1", "C3"]
+    assert set(PSTH_FILES) == set(CELL_TYPES)
+
+
+# ---------------------------------------------------------------------------
+# Shared data: C2 deflection of cell 86
+
+
+@pytest.fixture(scope="module")
+def shared_inputs(shared_data: Path) -> dict[str, Any]:
+    return {
+        "template": shared_data / "network" / "ongoing_activity"
+        / "ongoing_activity_celltype_template_exc_conductances_fitted.param",
+        "connected_cells": shared_data / "embedding" / "86_C2_center" / "NumberOfConnectedCells.csv",
+        "syn_path": SYN,
+        "con_path": CON,
+        "whisker": "C2",
+        "psth_folder": shared_data / "network" / "evoked_activity",
+    }
+
+
+@pytest.mark.shared
+def test_shared_psth_files(shared_inputs: dict[str, Any]) -> None:
+    present = {p.name for p in Path(shared_inputs["psth_folder"]).glob("*.param")}
+    missing = {t for t, name in PSTH_FILES.items() if name not in present}
+    assert missing == {"L1"}  # L1_3x3_PSTH_template_PW_0-50_10ms.param is not in the example data
+    assert len(present) == 21
+
+
+@pytest.mark.shared
+def test_missing_psth_file_is_an_error_by_default(shared_inputs: dict[str, Any]) -> None:
+    with pytest.raises(FileNotFoundError, match=r"PSTH file of L1 not found: .*L1_3x3_PSTH_template_PW_0-50_10ms"):
+        create_evoked_network(**shared_inputs)
+
+
+@pytest.mark.shared
+def test_shared_network_param_is_reproduced(shared_inputs: dict[str, Any], shared_data: Path) -> None:
+    with pytest.warns(UserWarning, match="PSTH file of L1 not found"):
+        ours = create_evoked_network(**shared_inputs, missing_psth="ongoing")
+    shipped = read_param(shared_data / "network" / "network.param")
+    template = read_param(shared_inputs["template"])
+    assert ours["info"] == shipped["info"] == template["info"]
+    # NMODL_mechanisms come from the template; the shipped file had them replaced by "/"
+    assert ours["NMODL_mechanisms"] == template["NMODL_mechanisms"] != shipped["NMODL_mechanisms"]
+    assert shipped["NMODL_mechanisms"] == {"synapses": "/", "VecStim": "/"}
+    assert set(ours["network"]) == set(shipped["network"])
+    assert len(ours["network"]) == 278
+    differ = {name for name in shipped["network"] if ours["network"][name] != shipped["network"][name]}
+    # Only the 9 L1 populations of the 3x3 neighbourhood differ, because L1's PSTH file is absent:
+    assert differ == L1_IN_3X3
+    for name in differ:
+        mine, theirs = ours["network"][name], shipped["network"][name]
+        assert mine["celltype"] == "spiketrain"
+        assert theirs["celltype"]["spiketrain"] == {"interval": mine["interval"]}
+        # ... and with the shipped L1 PSTH the population is the same
+        fixed = {k: v for k, v in mine.items() if k != "interval"}
+        fixed["celltype"] = {"pointcell": theirs["celltype"]["pointcell"], "spiketrain": {"interval": 909.1}}
+        assert fixed == theirs
+    # the shipped L1 PSTHs: one 10-ms bin in C2, nothing elsewhere
+    l1 = {name: shipped["network"][name]["celltype"]["pointcell"] for name in L1_IN_3X3}
+    assert l1.pop("L1_C2") == {"distribution": "PSTH", "intervals": [(10.0, 20.0)], "probabilities": [0.072],
+                               "offset": 245.0}
+    assert all(p["intervals"] == [] and p["probabilities"] == [] for p in l1.values())
+    # evoked populations have pointcell first, as in ISF's files
+    for name, population in ours["network"].items():
+        if isinstance(population["celltype"], dict):
+            assert list(population["celltype"]) == ["pointcell", "spiketrain"]
+            assert population["celltype"]["pointcell"]["offset"] == 245.0
+
+
+@pytest.mark.shared
+def test_shared_with_l1_psth_reconstructed(shared_inputs: dict[str, Any], shared_data: Path,
+                                           tmp_path: Path) -> None:
+    """With an L1 PSTH file holding what network.param implies, the output is the shipped network."""
+    shipped = read_param(shared_data / "network" / "network.param")
+    folder = tmp_path / "psth"
+    folder.mkdir()
+    for path in Path(shared_inputs["psth_folder"]).glob("*.param"):
+        (folder / path.name).write_text(path.read_text())
+    l1 = {}
+    for column, position in SURROUND_COLUMNS["C2"].items():
+        entry = dict(shipped["network"][f"L1_{column}"]["celltype"]["pointcell"])
+        del entry["offset"]
+        l1[f"L1_{SURROUND_PSTH_WHISKER[position]}"] = entry
+    write_param(l1, folder / PSTH_FILES["L1"])
+    ours = create_evoked_network(**{**shared_inputs, "psth_folder": folder})
+    assert ours["network"] == shipped["network"]
+
+
+@pytest.mark.shared
+def test_shared_output_reads_as_network(shared_inputs: dict[str, Any], shared_data: Path, morph86: Any) -> None:
+    embedding = shared_data / "embedding" / "86_C2_center"
+    with pytest.warns(UserWarning):
+        params = create_evoked_network(**{**shared_inputs, "syn_path": embedding / "example_embedding_86_C2_center.syn",
+                                          "con_path": embedding / "example_embedding_86_C2_center.con"},
+                                       missing_psth="ongoing")
+    network = network_from_param_dict(params, morph86).network
+    assert network.n_synapses == 24780
+    assert network["L1_C2"].activity.components[0].interval_ms == 909.1
+
+
+@pytest.mark.shared
+def test_shared_write_all_celltypes(shared_inputs: dict[str, Any]) -> None:
+    with pytest.warns(UserWarning):
+        params = create_evoked_network(**shared_inputs, missing_psth="ongoing", write_all_celltypes=True)
+    assert len(params["network"]) == 22 * 24
+    assert params["network"]["L45Peak_A1"]["cellNr"] == 0
+
+
+# ---------------------------------------------------------------------------
+# Synthetic inputs
+
+
+def _template() -> dict[str, Any]:
+    syn = {"receptors": {"gaba_syn": {"threshold": 0.0, "delay": 0.0, "parameter": {}, "weight": 1.0}},
+           "releaseProb": 0.25}
+    return {
+        "info": {"name": "t"},
+        "NMODL_mechanisms": {"synapses": "/x"},
+        "network": {
+            "L5tt": {"celltype": "spiketrain", "interval": 283.3, "synapses": copy.deepcopy(syn)},
+            "Foo": {"celltype": "spiketrain", "interval": 10.0, "synapses": copy.deepcopy(syn)},
+            "Bar": {"celltype": "spiketrain", "interval": 20.0, "synapses": copy.deepcopy(syn)},
+        },
+    }
+
+
+def _psth(tag: float) -> dict[str, Any]:
+    return {"distribution": "PSTH", "intervals": [(0.0, 1.0)], "probabilities": [tag]}
+
+
+@pytest.fixture()
+def psth_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "psth"
+    folder.mkdir()
+    table = {f"L5tt_{w}": _psth(i / 100) for i, w in SURROUND_PSTH_WHISKER.items()}
+    write_param(table, folder / PSTH_FILES["L5tt"])
+    return folder
+
+
+def test_synthetic_deflection(psth_folder: Path) -> None:
+    counts = {"L5tt": {"C1": 3, "E4": 2, "B2": 0, "D3": 1}, "Foo": {"C2": 5}}
+    out = create_evoked_network(_template(), counts, "a.syn", Path("b.con"), "D2", psth_folder, offset_ms=100.0)
+    assert out["info"] == {"name": "t"} and out["NMODL_mechanisms"] == {"synapses": "/x"}
+    # template order, then the counts' column order; zero counts skipped; Bar has no counts
+    assert list(out["network"]) == ["L5tt_C1", "L5tt_E4", "L5tt_D3", "Foo_C2"]
+    c1 = out["network"]["L5tt_C1"]
+    # D2 deflection: C1 is position 1 of D2's neighbourhood → the PSTH recorded in C2 for D3
+    assert c1 == {
+        "celltype": {"pointcell": {**_psth(0.01), "offset": 100.0}, "spiketrain": {"interval": 283.3}},
+        "synapses": {**_template()["network"]["L5tt"]["synapses"], "distributionFile": "a.syn",
+                     "connectionFile": "b.con"},
+        "cellNr": 3,
+    }
+    assert list(c1["celltype"]) == ["pointcell", "spiketrain"]
+    assert out["network"]["L5tt_D3"]["celltype"]["pointcell"]["probabilities"] == [0.06]  # position 6 → C1
+    # outside the 3x3 neighbourhood: ongoing only
+    assert out["network"]["L5tt_E4"]["celltype"] == "spiketrain"
+    assert out["network"]["L5tt_E4"]["interval"] == 283.3
+    # a cell type without a PSTH file name: ongoing only
+    assert out["network"]["Foo_C2"]["celltype"] == "spiketrain"
+    # the template is not modified, and populations do not share objects
+    template = _template()
+    out = create_evoked_network(template, counts, "a.syn", "b.con", "D2", psth_folder)
+    assert template == _template()
+    out["network"]["L5tt_C1"]["synapses"]["receptors"]["gaba_syn"]["weight"] = 9.0
+    assert out["network"]["L5tt_D3"]["synapses"]["receptors"]["gaba_syn"]["weight"] == 1.0
+
+
+def test_write_all_celltypes_keeps_zero_counts(psth_folder: Path) -> None:
+    out = create_evoked_network(_template(), {"L5tt": {"B2": 0}}, "a.syn", "b.con", "C2", psth_folder,
+                                write_all_celltypes=True)
+    assert out["network"]["L5tt_B2"]["cellNr"] == 0
+    assert out["network"]["L5tt_B2"]["celltype"]["pointcell"]["probabilities"] == [0.02]
+
+
+def test_template_and_counts_from_files(psth_folder: Path, tmp_path: Path) -> None:
+    write_param(_template(), tmp_path / "t.param")
+    (tmp_path / "N.csv").write_text("header\nC2\tL5tt\t4\n")
+    out = create_evoked_network(tmp_path / "t.param", tmp_path / "N.csv", "a.syn", "b.con", "C2", psth_folder)
+    assert out["network"]["L5tt_C2"]["cellNr"] == 4
+    assert out["network"]["L5tt_C2"]["celltype"]["pointcell"]["probabilities"] == [0.05]
+
+
+def test_errors(psth_folder: Path) -> None:
+    with pytest.raises(ValueError, match="unknown whisker 'Z9'"):
+        create_evoked_network(_template(), {}, "a", "b", "Z9", psth_folder)
+    with pytest.raises(ValueError, match="missing_psth"):
+        create_evoked_network(_template(), {}, "a", "b", "C2", psth_folder, missing_psth="skip")  # type: ignore[arg-type]
+    with pytest.raises(LegacyFormatError, match="needs a 'network' dict"):
+        create_evoked_network({"info": {}}, {}, "a", "b", "C2", psth_folder)
+    template = _template()
+    del template["network"]["L5tt"]["interval"]
+    with pytest.raises(LegacyFormatError, match="network.L5tt: no 'interval'"):
+        create_evoked_network(template, {"L5tt": {"C2": 1}}, "a", "b", "C2", psth_folder)
+    write_param({"L5tt_C2": _psth(0.5)}, psth_folder / PSTH_FILES["L5tt"])
+    with pytest.raises(LegacyFormatError, match="no PSTH entry 'L5tt_D3' .*L5tt in B1 when C2 is deflected"):
+        create_evoked_network(_template(), {"L5tt": {"B1": 1}}, "a", "b", "C2", psth_folder)
+    (psth_folder / PSTH_FILES["L5tt"]).unlink()
+    with pytest.raises(FileNotFoundError, match="PSTH file of L5tt"):
+        create_evoked_network(_template(), {"L5tt": {"C2": 1}}, "a", "b", "C2", psth_folder)
+    # no PSTH is needed outside the neighbourhood: the absent file is not looked at
+    out = create_evoked_network(_template(), {"L5tt": {"E4": 1}}, "a", "b", "C2", psth_folder)
+    assert out["network"]["L5tt_E4"]["celltype"] == "spiketrain"
+
+
+def test_evoked_psth_lookup() -> None:
+    table = {"VPM_B1": _psth(0.3)}
+    assert evoked_psth("VPM", "D3", "C2", table) == _psth(0.3)
+    assert evoked_psth("VPM", "E4", "C2", table) is None
+    entry = evoked_psth("VPM", "D3", "C2", table)
+    assert entry is not None
+    entry["offset"] = 1.0
+    assert "offset" not in table["VPM_B1"]  # a copy
