@@ -28,8 +28,8 @@ trial per chunk) and compressed (Blosc2/zstd with byte shuffle, level 5; zlib if
 Atomicity: :meth:`RunStore.append` writes a trial's rows first and its ``trials`` row last, then
 flushes. Readers only show rows of trials that have a ``trials`` row, so a trial interrupted by a
 crash is invisible; ``RunStore.open(path, "a")`` (and resuming through :meth:`RunStore.create`)
-removes such orphan rows (they sit at the ends of the tables) before new trials are appended. A
-failed ``append`` (exception) rolls its rows back. HDF5 is not journaled: a crash *inside* a flush
+truncates such orphan rows before new trials are appended (they sit at the ends of the tables: a
+failed ``append`` — an exception — rolls its rows back, so only a crash leaves any). HDF5 is not journaled: a crash *inside* a flush
 can still damage the file; the store supports one writer at a time (the process that collects the
 workers' results).
 
@@ -183,15 +183,13 @@ def _short(value: Any) -> str:
 
 def _encode(values: NDArray[np.generic], size: int, what: str) -> NDArray[np.bytes_]:
     """UTF-8 bytes of a string column, refusing what the fixed-size column cannot hold."""
-    out = np.empty(values.shape[0], dtype=f"S{size}")
+    lookup: dict[Any, bytes] = {}
     for name in set(values.tolist()):
         raw = str(name).encode("utf-8")
         if len(raw) > size or b"\0" in raw or not raw:
             raise ValueError(f"{what} {name!r} cannot be stored: names must be 1..{size} UTF-8 bytes without NUL")
-    if values.shape[0]:
-        as_str = values.astype(str)
-        out[:] = np.char.encode(as_str, "utf-8")
-    return out
+        lookup[name] = raw
+    return np.array([lookup[v] for v in values.tolist()], dtype=f"S{size}")
 
 
 def _run_heads(values: NDArray[Any]) -> NDArray[np.intp]:
@@ -659,23 +657,19 @@ class RunStore:
         self._h5.flush()
 
     def _remove_orphans(self) -> None:
-        """Drop rows of trials without a ``trials`` row (an interrupted append)."""
-        completed = np.array(sorted(self.completed_trials()), dtype=np.int64)
+        """Truncate rows of trials without a ``trials`` row (an interrupted append).
+
+        Appends are sequential and a failed append is rolled back, so such rows can only sit at the
+        ends of the tables: each table is cut after its last row of a completed trial (found by
+        reading the ``trial`` column backwards, block by block)."""
+        completed = self._completed_array()
         changed = False
         for name in _ROW_TABLES:
             table = self._h5.get_node("/" + name)
-            if not table.nrows:
-                continue
-            trial = table.col("trial")
-            keep = np.isin(trial, completed)
-            if keep.all():
-                continue
-            first = int(np.argmin(keep))
-            tail = table.read(first)[keep[first:]]
-            table.truncate(first)
-            if tail.shape[0]:
-                table.append(tail)
-            changed = True
+            end = _end_of_completed(table, completed)
+            if end < table.nrows:
+                table.truncate(end)
+                changed = True
         index = self._h5.root.traces.index.read()
         for node in self._h5.root.traces._f_iter_nodes("Leaf"):
             if node._v_name == "index":
@@ -748,6 +742,7 @@ class RunStore:
             if keep is not None:
                 block = block[keep]
             for c in table.colnames:
+                # strings: codes computed on the strided field directly; numbers: copied so the block can go
                 parts[c].append(_codes(block[c], vocabularies[c]) if c in strings else np.ascontiguousarray(block[c]))
         columns: dict[str, Any] = {}
         for c in table.colnames:
@@ -826,6 +821,18 @@ class RunStore:
         n, o, to = int(row["n_samples"]), int(row["offset"]), int(row["t_offset"])
         array = self._h5.root.traces._f_get_child(f"k{self._keys().index(key)}")
         return np.asarray(self._h5.root.traces.t_ms[to:to + n]), np.asarray(array[o:o + n])
+
+
+def _end_of_completed(table: tables.Table, completed: NDArray[np.int64]) -> int:
+    """1 + the position of the last row of ``table`` that belongs to a completed trial (0 if none)."""
+    end = table.nrows
+    while end > 0:
+        start = max(0, end - _BLOCK_ROWS // 16)
+        ok = np.isin(table.read(start, end, field="trial"), completed)
+        if ok.any():
+            return start + int(np.flatnonzero(ok)[-1]) + 1
+        end = start
+    return 0
 
 
 def _chunk(n_samples: int) -> int:

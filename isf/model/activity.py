@@ -38,28 +38,36 @@ class Poisson:
         if not 0.0 <= value <= 1.0:
             fail(self, attribute, value, "a number in [0, 1]")
 
-    def _intervals(self, k: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    def _intervals(self, shape: tuple[int, int], rng: np.random.Generator) -> NDArray[np.float64]:
         if self.noise == 0:
-            return np.full(k, self.interval_ms)
-        return (1.0 - self.noise) * self.interval_ms + self.noise * self.interval_ms * rng.exponential(1.0, k)
+            return np.full(shape, self.interval_ms)
+        return (1.0 - self.noise) * self.interval_ms + self.noise * self.interval_ms * rng.exponential(1.0, shape)
 
-    def _train(self, tstop_ms: float, rng: np.random.Generator) -> NDArray[np.float64]:
-        shift = self.interval_ms * (1.0 - self.noise)
-        if self.n_spikes is not None:
-            steps = self._intervals(self.n_spikes, rng)
-            if not self.n_spikes:
-                return np.zeros(0)
-            return max(0.0, self.start_ms + steps[0] - shift) + np.concatenate([[0.0], np.cumsum(steps[1:])])
-        expected = max(0.0, (tstop_ms - self.start_ms) / self.interval_ms)
-        steps = self._intervals(int(expected + 6.0 * np.sqrt(expected) + 10), rng)
-        times = max(0.0, self.start_ms + steps[0] - shift) + np.concatenate([[0.0], np.cumsum(steps[1:])])
-        while times[-1] <= tstop_ms:
-            times = np.concatenate([times, times[-1] + np.cumsum(self._intervals(len(times), rng))])
-        return times[times <= tstop_ms]
+    def _trains(self, n_cells: int, k: int, rng: np.random.Generator) -> NDArray[np.float64]:
+        """(n_cells, k) spike times: ISF's first spike ``max(0, start + ISI − I·(1−noise))``, then ISIs."""
+        steps = self._intervals((n_cells, k), rng)
+        first = np.maximum(0.0, self.start_ms + steps[:, :1] - self.interval_ms * (1.0 - self.noise))
+        steps[:, :1] = first
+        return np.cumsum(steps, axis=1)
 
     def sample(self, n_cells: int, tstop_ms: float, rng: np.random.Generator) -> list[NDArray[np.float64]]:
-        """Spike times of each of ``n_cells`` cells in (start, ``tstop_ms``]."""
-        return [self._train(tstop_ms, rng) for _ in range(n_cells)]
+        """Spike times of each of ``n_cells`` cells in (start, ``tstop_ms``] (exactly ``n_spikes`` if set)."""
+        if self.n_spikes is not None:
+            if self.n_spikes == 0 or n_cells == 0:
+                return [np.zeros(0) for _ in range(n_cells)]
+            return list(self._trains(n_cells, self.n_spikes, rng))
+        if n_cells == 0:
+            return []
+        expected = max(0.0, (tstop_ms - self.start_ms) / self.interval_ms)
+        # Enough intervals for all but a vanishing fraction of trains; those few are extended below.
+        k = int(expected + 6.0 * np.sqrt(expected) + 10)
+        times = self._trains(n_cells, k, rng)
+        out = []
+        for row in times:
+            while row[-1] <= tstop_ms:
+                row = np.concatenate([row, row[-1] + np.cumsum(self._intervals((1, k), rng)[0])])
+            out.append(row[: np.searchsorted(row, tstop_ms, side="right")])
+        return out
 
 
 def _pairs(value: Any) -> tuple[tuple[float, float], ...]:

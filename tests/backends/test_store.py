@@ -220,21 +220,34 @@ def test_crash_leaves_invisible_orphans_and_resume_removes_them(tmp_path: Path, 
         pd.testing.assert_frame_equal(a[key], b[key], check_exact=True)
 
 
-def test_orphans_before_completed_rows_are_dropped_on_resume(tmp_path: Path, network: Network,
-                                                             results: list[TrialResult]) -> None:
+def test_orphan_rows_at_the_table_ends_are_truncated_when_opened_for_append(
+        tmp_path: Path, network: Network, results: list[TrialResult]) -> None:
     path = tmp_path / "run.h5"
     with RunStore.create(path, experiment_json=EXPERIMENT, run_seed=SEED, n_trials=N_TRIALS) as store:
         store.append(results[0], network)
-        garbage = np.zeros(5, dtype=store._h5.root.presynaptic_spikes.dtype)
-        garbage["trial"] = 4
-        store._h5.root.presynaptic_spikes.append(garbage)  # rows of a trial that never completed
         store.append(results[1], network)
+        clean = store._sizes()
+        # what an interrupted append of trial 4 leaves: rows in some tables, no trials row
+        rows = store._rows(4, results[4].t_ms, results[4].traces, results[4].spike_times_ms,
+                           activation_columns(network, results[4].input), presynaptic_columns(results[4].input), None)
+        store._h5.root.spikes.append(rows["spikes"])
+        store._h5.root.synapse_activations.append(rows["synapse_activations"])
+        store._append_traces(4, rows["traces"][:1])
+        store._h5.flush()
+        assert store._sizes() != clean
     with RunStore.open(path) as store:
-        assert set(store["presynaptic_spikes"].index) == {0, 1}
+        assert store.completed_trials() == {0, 1}
+        assert set(store["synapse_activations"].index) == {0, 1}
+        assert store["voltage_traces"].index.tolist() == [0, 1]
+        assert store._sizes() != clean  # read-only: nothing is changed
     with RunStore.open(path, "a") as store:
-        assert 4 not in set(store._h5.root.presynaptic_spikes.col("trial").tolist())
+        assert store._sizes() == clean
         store.append(results[4], network)
-        assert set(store["presynaptic_spikes"].index) == {0, 1, 4}
+    with RunStore.open(path) as store:
+        assert store.completed_trials() == {0, 1, 4}
+        acts = store["synapse_activations"]
+        assert len(acts.loc[[4]]) == activation_columns(network, results[4].input)["time_ms"].shape[0]
+        assert np.array_equal(store["voltage_traces"].loc[4].to_numpy(), results[4].traces["soma"])
 
 
 def test_failed_append_is_rolled_back(tmp_path: Path, network: Network, results: list[TrialResult],
