@@ -16,7 +16,9 @@ from typing import Any
 
 from isf.dsl.builder import CellBuilder
 from isf.dsl.cell_param import CellParameterFile, read_cell_param, write_cell_param
+from isf.dsl.evoked_network import create_evoked_network
 from isf.dsl.hoc import read_hoc
+from isf.dsl.network_param import read_network_param, write_network_param
 from isf.dsl.serialization import load, save
 from isf.dsl.swc import read_swc
 from isf.model.cell import Cell
@@ -32,7 +34,11 @@ from isf.model.distribution import (
     UniformRange,
 )
 from isf.model.experiment import Experiment
+from isf.model.activity import PSTH, Activity, Poisson
 from isf.model.mechanism import Mechanism
+from isf.model.network import Network, Population
+from isf.model.receptor import Receptor, gaba, glutamate
+from isf.model.synapse import Connectivity, Synapses
 from isf.model.modifier import ScaleApical, ScaleApicalMorph86
 from isf.model.morphology import Morphology, Section
 from isf.model.recording import Recording
@@ -46,6 +52,8 @@ from isf.model.validation import ModelValueError
 __version__ = "0.1.0"
 
 __all__ = [
+    "PSTH", "Activity", "Connectivity", "Network", "Poisson", "Population", "Receptor", "Synapses",
+    "create_evoked_network", "gaba", "glutamate", "read_network_param", "run_trials", "write_network_param",
     "ApicalTrunk", "CappedExponential", "Cell", "CellBuilder", "CellParameterFile", "CurrentStep",
     "Discretization", "EPSPCurrent", "Experiment", "Exponential", "ExponentialByZDist", "Landmark", "Linear",
     "LinearCapped", "Mechanism", "ModelValueError", "Morphology", "Recording", "Region", "Result",
@@ -60,4 +68,8 @@ def __getattr__(name: str) -> Any:
         from isf.backends.neuron.simulate import simulate
 
         return simulate
+    if name == "run_trials":
+        from isf.backends.runner import run_trials
+
+        return run_trials
     raise AttributeError(f"module 'isf' has no attribute {name!r}")

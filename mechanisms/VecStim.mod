@@ -19,8 +19,8 @@ Semantics:
   * The Vector is read from finitialize on: play() only stores it, so a
     Vector may be filled or replaced between trials, and every finitialize
     restarts from its first element.  play() with a new Vector replaces the
-    previous one (takes effect at the next finitialize); play() without an
-    argument removes it (no further events).
+    previous one, play() without an argument removes it (no events); call
+    play() between runs, it takes effect at the next finitialize.
   * Times earlier than t at finitialize (i.e. negative times for the usual
     t = 0 start) are skipped: they are never delivered.  Times equal to the
     initial t are delivered at that t.
@@ -39,8 +39,9 @@ Semantics:
   * CoreNEURON is not supported (no data transfer of the Vector).
 
 Internals: the Vector (IvocVect*) is kept in a BBCOREPOINTER slot of the
-instance; VERBATIM code is limited to access to that Vector.  `index` is the
-position of the next element to read (RANGE, read only).
+instance; VERBATIM code is limited to access to that Vector and to the
+rounding-safe delay (std::nextafter).  RANGE variables (read only): `index`,
+position of the next element to read; `etime`, time of the pending event.
 ENDCOMMENT
 
 NEURON {

@@ -267,7 +267,9 @@ class RunStore:
 
         If ``path`` already holds the store of the same run (same experiment JSON — compared as
         parsed JSON —, seed and number of trials), it is opened for resuming instead
-        (:meth:`completed_trials` tells what is left to do).
+        (:meth:`completed_trials` tells what is left to do); ``extra`` and ``soma_key`` are then not
+        compared, the stored ones stay. A new file is built under a temporary name and linked into
+        place, so ``path`` never holds a half-initialised store and is never overwritten.
 
         Args:
             experiment_json: the experiment as JSON text (``json.dumps(to_data(experiment))``).
@@ -279,7 +281,9 @@ class RunStore:
         Raises:
             FileExistsError: ``path`` holds something else (another run, naming what differs, or not
                 a store).
-            ValueError: ``experiment_json`` is not JSON, or ``extra`` cannot be written as JSON.
+            ValueError: ``experiment_json`` is not JSON, ``n_trials`` is negative, or ``extra`` cannot be
+                written as JSON.
+            TypeError: ``run_seed`` is not an int.
         """
         path = Path(path)
         try:

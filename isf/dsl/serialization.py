@@ -25,6 +25,7 @@ from isf.dsl.atomic import atomic_write_text
 from isf.model import (
     axon,  # noqa: F401  (imported so every model module is loaded)
 )
+from isf.model.activity import Activity, ActivityComponent
 from isf.model.cell import Cell
 from isf.model.discretization import Discretization
 from isf.model.distribution import Distribution
@@ -32,6 +33,9 @@ from isf.model.experiment import Experiment
 from isf.model.mechanism import Mechanism
 from isf.model.modifier import Modifier
 from isf.model.morphology import Morphology, Section
+from isf.model.network import Network, Population
+from isf.model.receptor import Receptor
+from isf.model.synapse import Connectivity, Synapses
 from isf.model.recording import Recording
 from isf.model.region import Region, Spines
 from isf.model.simulation import Simulation
@@ -50,11 +54,13 @@ T = TypeVar("T")
 #: Classes that may be the top-level value of a file.
 TOP_LEVEL: dict[str, type] = {
     cls.__name__: cls
-    for cls in (Cell, Morphology, Section, Region, Mechanism, Discretization, Experiment, Simulation, Recording, Spines)
+    for cls in (Cell, Morphology, Section, Region, Mechanism, Discretization, Experiment, Simulation, Recording, Spines,
+                Network, Population, Receptor, Activity, Synapses, Connectivity)
 }
 
 
 def _resolve_all() -> None:
+    import isf.model.activity as activity
     import isf.model.distribution as distribution
     import isf.model.modifier as modifier
     import isf.model.site as site
@@ -62,7 +68,7 @@ def _resolve_all() -> None:
 
     seen: set[type] = set()
     pending: list[type] = [*TOP_LEVEL.values()]
-    for module in (distribution, modifier, site, stimulus):
+    for module in (activity, distribution, modifier, site, stimulus):
         pending.extend(v for v in vars(module).values() if isinstance(v, type) and attrs.has(v))
     while pending:
         cls = pending.pop()
@@ -81,7 +87,7 @@ def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_unstructure_hook_func(_is_array, lambda a: a.tolist())
     conv.register_structure_hook_func(_is_array, lambda v, _: np.asarray(v, dtype=float))
-    for union in (Distribution, Modifier, Site, Stimulus):
+    for union in (Distribution, Modifier, Site, Stimulus, ActivityComponent):
         configure_tagged_union(union, conv, tag_name="type")
     return conv
 

@@ -393,7 +393,9 @@ def _relevant_lines(log: str) -> list[str]:
             if "Error:" in line:
                 keep.extend(j for j in (i + 1, i + 2) if j < len(lines) and lines[j].startswith(" "))
             # nocmodl prints "syntax error:" and a short reason before "Error:"
-            if line.strip().endswith(":") and i + 1 < len(lines):
+            # (parallel make may interleave another file's progress line: skip those)
+            if line.strip().endswith(":") and i + 1 < len(lines) and "Translating" not in lines[i + 1] \
+                    and not any(n in lines[i + 1] for n in _NOISE):
                 keep.append(i + 1)
     out = [lines[i] for i in sorted(set(keep))]
     if len(out) > _MAX_ERROR_LINES:

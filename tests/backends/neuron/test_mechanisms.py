@@ -45,6 +45,9 @@ EXPECTED_NAMES = {
     "Ih",
     "Im",
     "epsp",
+    "glutamate_syn",
+    "gaba_syn",
+    "VecStim",
 }
 
 

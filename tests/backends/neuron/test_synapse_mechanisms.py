@@ -66,11 +66,16 @@ def peak_time(tdecay: float, trise: float) -> float:
     return tdecay * trise / (tdecay - trise) * math.log(tdecay / trise)
 
 
+def peak_factor(tdecay: float, trise: float) -> float:
+    """k = 1/(exp(-t_p/tdecay) - exp(-t_p/trise)): scales a difference of exponentials to peak 1."""
+    tp = peak_time(tdecay, trise)
+    return 1.0 / (math.exp(-tp / tdecay) - math.exp(-tp / trise))
+
+
 def unit_dexp(s: np.ndarray, tdecay: float, trise: float) -> np.ndarray:
     """Difference of exponentials starting at s = 0 and peaking at 1 (0 for s < 0)."""
     s = np.asarray(s, dtype=float)
-    tp = peak_time(tdecay, trise)
-    k = 1.0 / (math.exp(-tp / tdecay) - math.exp(-tp / trise))
+    k = peak_factor(tdecay, trise)
     pos = np.maximum(s, 0.0)
     return np.where(s >= 0, k * (np.exp(-pos / tdecay) - np.exp(-pos / trise)), 0.0)
 
@@ -217,8 +222,8 @@ def test_glutamate_interface_and_defaults() -> None:
     h.finitialize(-70.0)
     assert (syn.A, syn.B, syn.C, syn.D) == (0.0, 0.0, 0.0, 0.0)
     assert (syn.dampa, syn.dnmda, syn.fampa, syn.fnmda) == (1.0, 1.0, 1.0, 1.0)
-    assert syn.factor_nmda == pytest.approx(1 / (math.exp(-peak_time(50, 2) / 50) - math.exp(-peak_time(50, 2) / 2)))
-    assert syn.factor_ampa == pytest.approx(1 / (math.exp(-peak_time(2, 0.1) / 2) - math.exp(-peak_time(2, 0.1) / 0.1)))
+    assert syn.factor_nmda == pytest.approx(peak_factor(50.0, 2.0))
+    assert syn.factor_ampa == pytest.approx(peak_factor(2.0, 0.1))
     assert (syn.iampa, syn.inmda, syn.g_ampa, syn.g_nmda) == (0.0, 0.0, 0.0, 0.0)
 
 
@@ -232,7 +237,7 @@ def test_gaba_interface_and_defaults() -> None:
     assert {name: getattr(syn, name) for name in GABA_DEFAULTS} == GABA_DEFAULTS
     h.finitialize(-70.0)
     assert (syn.R, syn.D, syn.dgaba, syn.fgaba, syn.g, syn.i) == (0.0, 0.0, 1.0, 1.0, 0.0, 0.0)
-    assert syn.factor == pytest.approx(1 / (math.exp(-peak_time(20, 1) / 20) - math.exp(-peak_time(20, 1) / 1)))
+    assert syn.factor == pytest.approx(peak_factor(20.0, 1.0))
 
 
 def test_vecstim_interface() -> None:
@@ -268,7 +273,7 @@ def test_invalid_time_constants_raise(mechanism: str, taus: tuple[float, float])
     setattr(syn, names[1], 0.7)
     h.finitialize(-70.0)  # usable again once fixed
     factor = syn.factor_ampa if mechanism == "glutamate_syn" else syn.factor
-    assert factor == pytest.approx(1 / (math.exp(-peak_time(7.0, 0.7) / 7.0) - math.exp(-peak_time(7.0, 0.7) / 0.7)))
+    assert factor == pytest.approx(peak_factor(7.0, 0.7))
 
 
 # --------------------------------------------------------------------------- glutamate_syn: AMPA
@@ -318,7 +323,8 @@ def test_ampa_single_event_cvode(tau3: float, tau4: float, w: float) -> None:
     times = np.sort(np.r_[np.linspace(0, 12 * max(tau3, tau4), 301), t_event + tpk])
     vs, _ = _source([t_event])
     nc = _connect(vs, syn, [w, 0.0])
-    rec = _record({n: getattr(syn, f"_ref_{n}") for n in ("g_ampa", "iampa", "g_nmda")} | {"v": seg._ref_v}, times)
+    refs = {n: getattr(syn, f"_ref_{n}") for n in ("g_ampa", "iampa", "g_nmda")}
+    rec = _record(refs | {"v": seg._ref_v}, times)
     _run(times[-1], -70.0, cvode=True)
     r = _arrays(rec)
     expected = w * unit_dexp(times - t_event, tau3, tau4)
@@ -402,7 +408,12 @@ def _glutamate_train(
 
 
 def _expected_conductance(
-    t: np.ndarray, event_times: Sequence[float], scales: Sequence[float], w: float, tdecay: float, trise: float
+    t: np.ndarray,
+    event_times: Sequence[float],
+    scales: Sequence[float],
+    w: float,
+    tdecay: float,
+    trise: float,
 ) -> np.ndarray:
     return sum(w * sc * unit_dexp(t - te, tdecay, trise) for te, sc in zip(event_times, scales, strict=True))
 
@@ -450,8 +461,8 @@ def test_depression_recovery_widely_spaced_peaks() -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        {"decayampa": 1.0, "decaynmda": 1.0, "facilampa": 0.4, "facilnmda": 0.2, "taufampa": 100.0, "taufnmda": 30.0},
-        {"decayampa": 0.7, "decaynmda": 0.9, "taudampa": 50.0, "taudnmda": 300.0, "facilampa": 0.3, "facilnmda": 0.5},
+        dict(decayampa=1.0, decaynmda=1.0, facilampa=0.4, facilnmda=0.2, taufampa=100.0, taufnmda=30.0),
+        dict(decayampa=0.7, decaynmda=0.9, taudampa=50.0, taudnmda=300.0, facilampa=0.3, facilnmda=0.5),
     ],
     ids=["facilitation", "depression+facilitation"],
 )
@@ -467,8 +478,10 @@ def test_facilitation_and_depression_trains(params: dict[str, float]) -> None:
         events, full["decaynmda"], full["taudnmda"], full["facilnmda"], full["taufnmda"]
     )
     assert max(sc_a) > 1.0  # facilitation is effective
-    assert np.allclose(r["C"] - r["D"], _expected_conductance(t, events, sc_a, 0.9, 2.0, 0.1), rtol=1e-6, atol=1e-9)
-    assert np.allclose(r["A"] - r["B"], _expected_conductance(t, events, sc_n, 1.1, 50.0, 2.0), rtol=1e-6, atol=1e-9)
+    g_ampa = _expected_conductance(t, events, sc_a, 0.9, 2.0, 0.1)
+    g_nmda = _expected_conductance(t, events, sc_n, 1.1, 50.0, 2.0)
+    assert np.allclose(r["C"] - r["D"], g_ampa, rtol=1e-6, atol=1e-9)
+    assert np.allclose(r["A"] - r["B"], g_nmda, rtol=1e-6, atol=1e-9)
     late = t > events[-1]
     s = t[late] - events[-1]
     assert np.allclose(r["dampa"][late], relax(d_a, s, full["taudampa"]), rtol=1e-7)
@@ -531,7 +544,11 @@ def test_gaba_reversal_under_clamp() -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"decaygaba": 1.0, "facilgaba": 0.5, "taufgaba": 40.0}, {"decaygaba": 0.6, "taudgaba": 30.0, "facilgaba": 0.25}],
+    [
+        {},
+        {"decaygaba": 1.0, "facilgaba": 0.5, "taufgaba": 40.0},
+        {"decaygaba": 0.6, "taudgaba": 30.0, "facilgaba": 0.25},
+    ],
     ids=["default-depression", "facilitation", "both"],
 )
 def test_gaba_plasticity(params: dict[str, float]) -> None:
@@ -544,7 +561,8 @@ def test_gaba_plasticity(params: dict[str, float]) -> None:
     vs, _ = _source(events)
     nc = _connect(vs, syn, [1.2])
     times = np.unique(np.r_[np.linspace(0, 100, 801), events])
-    rec = _record({"R": syn._ref_R, "D": syn._ref_D, "g": syn._ref_g, "d": syn._ref_dgaba, "f": syn._ref_fgaba}, times)
+    refs = {"R": syn._ref_R, "D": syn._ref_D, "g": syn._ref_g, "d": syn._ref_dgaba, "f": syn._ref_fgaba}
+    rec = _record(refs, times)
     _run(100.0, -70.0, cvode=True)
     r = _arrays(rec)
     t = r["t"]
