@@ -726,7 +726,7 @@ def test_all_mechanisms_together_fixed_and_cvode(loaded: Path, fixed_step: None)
     """A soma with the full channel set fires the same spikes under both integrators."""
     sec = _section("soma_all")
     sec.L = sec.diam = 20.0
-    for name in sorted(EXPECTED_NAMES - {"epsp", "CaDynamics_E2_v2"}):
+    for name in sorted(EXPECTED_NAMES - {"epsp", "CaDynamics_E2_v2", "glutamate_syn", "gaba_syn", "VecStim"}):
         sec.insert(name)
     sec.insert("pas")
     seg = sec(0.5)
