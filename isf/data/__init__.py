@@ -7,9 +7,18 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent
 
 
+def _example(folder: str, name: str) -> Path:
+    path = DATA_DIR / folder / name
+    if not path.exists():
+        raise FileNotFoundError(f"no example file {name!r} in {DATA_DIR / folder}")
+    return path
+
+
 def cell86(name: str = "") -> Path:
     """Path of the cell-86 example folder, or of a file in it (``cell86("86_C2_center.param")``)."""
-    path = DATA_DIR / "cell86" / name
-    if not path.exists():
-        raise FileNotFoundError(f"no example file {name!r} in {DATA_DIR / 'cell86'}")
-    return path
+    return _example("cell86", name)
+
+
+def network_c2(name: str = "") -> Path:
+    """Path of the C2-whisker network example folder (network.param, .syn, .con), or of a file in it."""
+    return _example("network_c2", name)
