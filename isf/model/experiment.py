@@ -11,7 +11,7 @@ from isf.model.network import Network
 from isf.model.recording import Recording
 from isf.model.simulation import Simulation
 from isf.model.stimulus import CurrentStep, EPSPCurrent, Stimulus
-from isf.model.validation import fail
+from isf.model.validation import fail, unique_items
 
 
 def _check_items(kinds: tuple[type, ...]):  # type: ignore[no-untyped-def]
@@ -21,14 +21,6 @@ def _check_items(kinds: tuple[type, ...]):  # type: ignore[no-untyped-def]
                 fail(instance, attribute, item, "values of type " + ", ".join(k.__name__ for k in kinds))
 
     return check
-
-
-def _check_unique_keys(instance: Experiment, attribute: attrs.Attribute[Any], value: tuple[Recording, ...]) -> None:
-    _check_items((Recording,))(instance, attribute, value)
-    keys = [r.key for r in value]
-    dup = sorted({k for k in keys if keys.count(k) > 1})
-    if dup:
-        fail(instance, attribute, dup, "recordings with distinct names (set Recording.name)")
 
 
 @attrs.frozen
@@ -48,7 +40,8 @@ class Experiment:
     stimuli: tuple[Stimulus, ...] = attrs.field(default=(), converter=tuple,
                                                 validator=_check_items((CurrentStep, EPSPCurrent)))
     recordings: tuple[Recording, ...] = attrs.field(factory=lambda: (Recording(),), converter=tuple,
-                                                    validator=_check_unique_keys)
+                                                    validator=unique_items(Recording, lambda r: r.key,
+                                                                           "recording names (set Recording.name)"))
     network: Network | None = attrs.field(default=None)
 
     @network.validator

@@ -10,7 +10,7 @@ import numpy as np
 from isf.model.activity import Activity
 from isf.model.receptor import Receptor
 from isf.model.synapse import Connectivity, Synapses
-from isf.model.validation import fail, non_negative_int, to_optional_float
+from isf.model.validation import fail, non_negative_int, to_optional_float, unique_items
 
 
 def _check_release(instance: Population, attribute: attrs.Attribute[Any], value: float | None) -> None:
@@ -21,16 +21,6 @@ def _check_release(instance: Population, attribute: attrs.Attribute[Any], value:
 def _check_name(instance: Population, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str) or "_" not in value or value.startswith("_") or value.endswith("_"):
         fail(instance, attribute, value, "'<celltype>_<column>', e.g. 'L5tt_C2'")
-
-
-def _check_receptors(instance: Population, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
-    names = []
-    for item in value:
-        if not isinstance(item, Receptor):
-            fail(instance, attribute, item, "Receptor values")
-        names.append(item.mechanism)
-    if len(set(names)) != len(names):
-        fail(instance, attribute, names, "each receptor mechanism at most once")
 
 
 def _check_connectivity(instance: Population, attribute: attrs.Attribute[Any], value: Connectivity) -> None:
@@ -61,7 +51,8 @@ class Population:
     name: str = attrs.field(validator=_check_name)
     cell_count: int = attrs.field(validator=non_negative_int)
     activity: Activity
-    receptors: tuple[Receptor, ...] = attrs.field(converter=tuple, validator=_check_receptors)
+    receptors: tuple[Receptor, ...] = attrs.field(
+        converter=tuple, validator=unique_items(Receptor, lambda r: r.mechanism, "receptor mechanisms"))
     synapses: Synapses = attrs.field(factory=Synapses.empty)
     connectivity: Connectivity = attrs.field(factory=Connectivity.empty, validator=_check_connectivity)
     release_probability: float | None = attrs.field(default=None, converter=to_optional_float,
@@ -78,22 +69,12 @@ class Population:
         return self.name.split("_", 1)[1]
 
 
-def _check_populations(instance: Network, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
-    names = []
-    for item in value:
-        if not isinstance(item, Population):
-            fail(instance, attribute, item, "Population values")
-        names.append(item.name)
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        fail(instance, attribute, dup, "distinct population names")
-
-
 @attrs.frozen
 class Network:
     """All presynaptic populations of a simulation, in order."""
 
-    populations: tuple[Population, ...] = attrs.field(converter=tuple, validator=_check_populations)
+    populations: tuple[Population, ...] = attrs.field(
+        converter=tuple, validator=unique_items(Population, lambda p: p.name, "population names"))
 
     def __getitem__(self, name: str) -> Population:
         for pop in self.populations:

@@ -16,6 +16,7 @@ from isf.model.validation import (
     to_float_dict,
     to_optional_float,
     to_tuple,
+    unique_items,
 )
 
 
@@ -30,17 +31,6 @@ class Spines:
 
     density_per_um: float = attrs.field(converter=to_float, validator=positive)
     area_um2: float = attrs.field(converter=to_float, validator=positive)
-
-
-def _check_mechanisms(instance: Any, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
-    names = []
-    for mech in value:
-        if not isinstance(mech, Mechanism):
-            fail(instance, attribute, mech, "Mechanism values")
-        names.append(mech.name)
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        fail(instance, attribute, duplicates, "each mechanism at most once per region")
 
 
 def _check_ions(instance: Any, attribute: attrs.Attribute[Any], value: dict[str, float]) -> None:
@@ -67,7 +57,9 @@ class Region:
     ra_ohm_cm: float | None = attrs.field(default=None, converter=to_optional_float, validator=optional_positive)
     cm_uF_per_cm2: float | None = attrs.field(default=None, converter=to_optional_float, validator=optional_positive)
     ions: dict[str, float] = attrs.field(factory=dict, converter=to_float_dict, validator=_check_ions)
-    mechanisms: tuple[Mechanism, ...] = attrs.field(default=(), converter=to_tuple, validator=_check_mechanisms)
+    mechanisms: tuple[Mechanism, ...] = attrs.field(
+        default=(), converter=to_tuple,
+        validator=unique_items(Mechanism, lambda m: m.name, "names: each mechanism at most once per region"))
     other_properties: dict[str, float] = attrs.field(factory=dict, converter=to_float_dict, validator=finite_mapping)
     spines: Spines | None = None
 

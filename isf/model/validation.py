@@ -149,3 +149,19 @@ def to_tuple(value: Any) -> Any:
     ):
         return tuple(value)
     return value
+
+
+def unique_items(kind: type, key: Callable[[Any], Any], what: str) -> Validator:
+    """A sequence of ``kind`` values whose ``key`` values are distinct (``what`` names the key)."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        keys = []
+        for item in value:
+            if not isinstance(item, kind):
+                fail(instance, attribute, item, f"{kind.__name__} values")
+            keys.append(key(item))
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            fail(instance, attribute, repeated, f"distinct {what}")
+
+    return check
