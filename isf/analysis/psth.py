@@ -33,9 +33,9 @@ def psth(
     everything = np.concatenate(trials) if trials else np.zeros(0)
     if t_stop_ms is None:
         t_stop_ms = float(everything.max()) if everything.size else t_start_ms + bin_ms
-    edges = np.arange(t_start_ms, t_stop_ms + bin_ms * 0.5, bin_ms)
-    if edges.size < 2:
-        edges = np.array([t_start_ms, t_start_ms + bin_ms])
+    # Whole bins covering [t_start, t_stop]: a partial last bin is extended, never dropped.
+    n_bins = max(1, int(np.ceil((t_stop_ms - t_start_ms) / bin_ms - 1e-9)))
+    edges = t_start_ms + bin_ms * np.arange(n_bins + 1)
     counts, _ = np.histogram(everything, bins=edges)
     values = counts / max(1, len(trials))
     if rate:
