@@ -28,6 +28,7 @@ test-fast: mechanisms
 
 bench: mechanisms
 	$(BIN)/python benchmarks/step_currents.py
+	$(BIN)/python benchmarks/network_trials.py --trials 8 --seed 1
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .hypothesis

@@ -54,10 +54,17 @@ voltage recorded. What is measured, in one process (plus its loky workers):
    shut down before each run, so worker start-up (process spawn, imports,
    mechanism load, cell build, unpickling the experiment) counts. Note that
    joblib runs ``n_jobs=1`` *in this process* (no worker at all), which is
-   what a user gets with ``n_jobs=1``. When N = M and ``--workers`` is 1 or 2,
-   the science run doubles as that run. ``parallel_speedup_2_workers`` =
-   t(1) / t(2); the per-trial simulation times that the store records
-   (``wall_s``) give the start-up/coordination overhead.
+   what a user gets with ``n_jobs=1`` (so the in-process NEURON measurements
+   above are done first). When N = M and ``--workers`` is 1 or 2, the science
+   run doubles as that run. ``parallel_speedup_2_workers`` = t(1) / t(2), one
+   run each. Diagnostics: the per-trial simulation times the stores record
+   (``wall_s``) give the overhead (wall - sum of wall_s / workers) and, as
+   both runs simulate the same M trials, the contention (the 2-worker run's
+   extra simulation time per worker: shared caches and memory, the
+   coordinating process's unpickling and store writes, other users of the
+   machine) and the speed-up without it; a run of one 1-ms trial per worker
+   measures the start-up alone; and the CPU that *other* processes used
+   during each run is read from ``/proc/stat`` (the machine may be shared).
 
 5. **Store vs legacy CSV.** The N trials of the run are written as a legacy
    result folder with isf's legacy writers (:mod:`isf.dsl.simrun_files`,
@@ -73,9 +80,14 @@ voltage recorded. What is measured, in one process (plus its loky workers):
    the activation and presynaptic files, i.e. what ``import_legacy_simrun``
    uses) into equivalent pandas frames, spike detection from the traces
    included (the legacy database initializer detects spikes from the traces
-   too). Files are in the page cache for both. Alternating repetitions,
-   medians; ``load_speedup_vs_csv`` = CSV time / store time. The frames from
-   both sides are checked to hold the same values.
+   too). ``load_speedup_vs_csv`` = CSV time / store time. For comparison, the
+   same folder is also loaded the way legacy ISF's database initializer
+   parses it (``pd.read_csv`` with the Python engine for the traces; for the
+   event files the comma normalisation of ``roberts_formats`` +
+   ``pd.read_csv``), re-implemented here from its description:
+   ``load_speedup_vs_legacy_db_initializer``. Files are in the page cache for
+   all. Alternating repetitions, medians. The frames from every loader are
+   checked to hold the same values.
 
 The last line printed is ``RESULT <json>``.
 """
@@ -108,6 +120,8 @@ PSTH_BIN_MS = 5.0
 LEGACY_SETUP_S, LEGACY_SIM_S = 10.0, 6.6
 TARGET_SETUP_SPEEDUP, TARGET_SIM_RATIO, TARGET_PARALLEL = 10.0, 1.05, 1.85
 TARGET_SIZE_RATIO, TARGET_LOAD_SPEEDUP = 0.25, 10.0
+#: Other processes using more than this fraction of a core during a timing make it suspect.
+BUSY_FRACTION = 0.1
 
 
 def shared_data_dir() -> Path | None:
@@ -145,6 +159,7 @@ if SHARED is None:
     print("RESULT " + json.dumps({"skipped": "no shared data"}))
     sys.exit(0)
 
+import attrs  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import tables  # noqa: E402
@@ -181,8 +196,6 @@ LEGACY_FOLDER = SHARED / "legacy_simrun" / "C2_evoked_UpState_INH_PW_1.0_SuW_0.5
 LEGACY_TRACES = LEGACY_FOLDER / "20240_vm_all_traces.csv"
 RECEPTOR_MECHANISMS = ("glutamate_syn", "gaba_syn")
 STORE_FRAMES = ("voltage_traces", "synapse_activations", "presynaptic_spikes", "spike_times")
-
-Trace = tuple[NDArray[np.float64], NDArray[np.float64]]
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -280,7 +293,6 @@ def analyse_store(path: Path) -> dict[str, Any]:
     """Spike statistics of a run store."""
     with RunStore.open(path) as store:
         spikes = spike_lists(store["spike_times"])
-        trials_table = store["trials"]
     n = len(spikes)
     hits = sum(bool(np.any((s >= EVOKED_WINDOW_MS[0]) & (s < EVOKED_WINDOW_MS[1]))) for s in spikes)
     edges, values = psth(spikes, bin_ms=PSTH_BIN_MS, t_start_ms=0.0, t_stop_ms=TSTOP_MS)
@@ -294,7 +306,6 @@ def analyse_store(path: Path) -> dict[str, Any]:
         "per_trial": float(np.mean([s.shape[0] for s in spikes])) if n else float("nan"),
         "psth_edges": edges,
         "psth": values,
-        "wall_s": trials_table["wall_s"].to_numpy(),
     }
 
 
@@ -431,17 +442,31 @@ def sim_ratio(sim: TrialSimulator, experiment: isf.Experiment, trial_input: Tria
 # ----------------------------------------------------------------------------- parallel
 
 
-def timed_run(experiment: isf.Experiment, n_trials: int, path: Path, seed: int, workers: int) -> tuple[float, float | None]:
-    """Wall seconds of a run_trials call into a fresh store, loky workers started from scratch, and the
-    core-seconds other processes used meanwhile (the workers are reaped before that is measured)."""
-    if path.exists():
-        path.unlink()
-    fresh_workers()
-    with ForeignCpu() as foreign:
-        seconds, _ = timed(lambda: run_trials(experiment, n_trials, path, run_seed=seed, backend="loky",
-                                              n_jobs=workers, progress=False))
+class TimedRun:
+    """One run_trials call into a fresh store with fresh workers: wall seconds, other processes' CPU meanwhile."""
+
+    def __init__(self, experiment: isf.Experiment, n_trials: int, path: Path, seed: int, workers: int) -> None:
+        if path.exists():
+            path.unlink()
         fresh_workers()
-    return seconds, foreign.seconds
+        self.path = path
+        with ForeignCpu() as foreign:
+            before = os.times()
+            self.seconds, _ = timed(lambda: run_trials(experiment, n_trials, path, run_seed=seed, backend="loky",
+                                                       n_jobs=workers, progress=False))
+            after = os.times()
+            fresh_workers()  # reaps the workers, so their CPU time is ours, not foreign
+        self.foreign_s = foreign.seconds
+        #: CPU seconds of this (the coordinating) process during the run: with workers, the dispatch,
+        #: unpickling of results and store writes that compete with the workers for the cores.
+        self.coordinator_cpu_s = (after.user + after.system) - (before.user + before.system)
+
+
+def startup_run(experiment: isf.Experiment, path: Path, seed: int, workers: int) -> TimedRun:
+    """run_trials of ``workers`` trials of 1 ms each, fresh workers: what a run costs besides simulating
+    (spawning the workers, imports, mechanisms, unpickling the experiment, cell build, store set-up)."""
+    tiny = attrs.evolve(experiment, simulation=attrs.evolve(experiment.simulation, tstop_ms=1.0))
+    return TimedRun(tiny, workers, path, seed, workers)
 
 
 def same_run(a: Path, b: Path) -> bool:
@@ -696,23 +721,26 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
 
     # --- science run (loky) and parallel timing runs
     science_path = workdir / "run.h5"
-    run_paths: dict[int, Path] = {}
-    run_s: dict[int, float] = {}
-    foreign_s: dict[int, float | None] = {}
-    science_s, science_foreign = timed_run(experiment, n_trials, science_path, seed, workers)
+    runs: dict[int, TimedRun] = {}
+    science = TimedRun(experiment, n_trials, science_path, seed, workers)
     if m_trials == n_trials and workers in (1, 2):
-        run_paths[workers], run_s[workers], foreign_s[workers] = science_path, science_s, science_foreign
+        runs[workers] = science
     for w in (1, 2):
-        if w not in run_s:
-            run_paths[w] = workdir / f"parallel_{w}.h5"
-            run_s[w], foreign_s[w] = timed_run(experiment, m_trials, run_paths[w], seed, w)
-    fresh_workers()
+        if w not in runs:
+            runs[w] = TimedRun(experiment, m_trials, workdir / f"parallel_{w}.h5", seed, w)
+    startup = {w: startup_run(experiment, workdir / f"startup_{w}.h5", seed, w).seconds for w in (1, 2)}
+    run_paths = {w: r.path for w, r in runs.items()}
+    run_s = {w: r.seconds for w, r in runs.items()}
+    foreign_s = {w: r.foreign_s for w, r in runs.items()}
+    coordinator_s = runs[2].coordinator_cpu_s
     leaked_sections = section_count()  # a 1-worker run ran in this process (joblib's n_jobs=1)
     parallel_identical = same_run(run_paths[1], run_paths[2])
     stats = analyse_store(science_path)
     legacy = legacy_reference()
-    with RunStore.open(run_paths[1]) as s1, RunStore.open(run_paths[2]) as s2:
-        wall = {1: s1["trials"]["wall_s"].to_numpy(), 2: s2["trials"]["wall_s"].to_numpy()}
+    wall = {}
+    for w in (1, 2):
+        with RunStore.open(run_paths[w]) as store:
+            wall[w] = store["trials"]["wall_s"].to_numpy()
     with RunStore.open(science_path) as store:
         stored_t0 = store.trace(store.soma_key, 0)
         stored_acts = store["synapse_activations"]
@@ -772,6 +800,7 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
     worker_same_base = stored_t0[0].shape == t_i.shape and bool(np.array_equal(stored_t0[0], t_i))
     worker_dv = float(np.max(np.abs(stored_t0[1] - v_i))) if worker_same_base else float("nan")
     speedup = run_s[1] / run_s[2]
+    ratio_total_s = sum(sum(ratio[k]) for k in ("isf_attach", "isf_run", "plain_attach", "plain_run"))
     # Both timing runs simulate the same M trials (same seed): the extra worker time of the 2-worker run
     # over the 1-worker run is contention (shared caches, memory, other processes on the machine).
     contention_s = float(np.sum(wall[2]) - np.sum(wall[1])) / 2.0
@@ -816,7 +845,7 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
          f"{median(ratio['plain_run']):.3f} / {median(ratio['plain_attach']):.3f}",
          f"ratios {run_only_r:.3f} / {attach_r:.3f}"),
         ("  simulation, legacy figure, s", "", f"{LEGACY_SIM_S:.1f} (quoted)",
-         f"other processes meanwhile: {busy(ratio_foreign.seconds, sum(sum(ratio[k]) for k in ('isf_attach', 'isf_run', 'plain_attach', 'plain_run')))}"),
+         f"other processes meanwhile: {busy(ratio_foreign.seconds, ratio_total_s)}"),
         ("  soma trace isf vs plain: max |dv|, mV", f"{max_dv:.3g}", "", "repeats identical: "
          + ("yes" if repeat_identical else "NO")),
         ("  soma trace in-process vs worker (store), max |dv|, mV", f"{worker_dv:.3g}", "",
@@ -831,6 +860,10 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
         ("  per-trial simulation in worker, median s (1 / 2 workers)",
          f"{sim_per_trial:.2f} / {float(np.median(wall[2])):.2f}", "",
          f"contention {contention_s:.2f} s/worker; speed-up without it {speedup_no_contention:.3f}"),
+        ("  run start-up: 1-ms trials, one per worker, wall s (1 / 2 workers)",
+         f"{startup[1]:.2f} / {startup[2]:.2f}", "", "spawn, imports, mechanisms, build, store"),
+        ("  coordinating process's CPU during the 2-worker run, s", f"{coordinator_s:.2f}", "",
+         "unpickling results, store writes, dispatch"),
         ("  other processes' CPU during the 1 / 2-worker runs", "", "",
          f"{busy(foreign_s[1], run_s[1])} / {busy(foreign_s[2], run_s[2])}"),
         ("store size vs legacy CSV, bytes", f"{h5_bytes:,}", f"{csv_bytes:,}",
@@ -856,6 +889,13 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
     print(table(rows))
     print(f"PSTH, {PSTH_BIN_MS:g} ms bins 0-{TSTOP_MS:g} ms, spikes per trial per bin:")
     print(f"  {psth_line}")
+    busy_runs = [f"{w}-worker run: {foreign_s[w] / run_s[w]:.0%} of a core" for w in (1, 2)
+                 if foreign_s[w] is not None and foreign_s[w] / run_s[w] > BUSY_FRACTION]
+    if ratio_foreign.seconds is not None and ratio_foreign.seconds / ratio_total_s > BUSY_FRACTION:
+        busy_runs.append(f"sim-ratio runs: {ratio_foreign.seconds / ratio_total_s:.0%} of a core")
+    if busy_runs:
+        print("WARNING: other processes used the CPU during the timings (" + "; ".join(busy_runs)
+              + "): the parallel speed-up (and less so the ratios) are not meaningful; rerun on a quiet machine")
     if leaked_sections:
         print(f"note: {leaked_sections} NEURON sections remain in this process after run_trials(n_jobs=1) "
               "(runner._SIMULATORS keeps the in-process cell alive)")
@@ -904,10 +944,14 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
         "overhead_s_2_workers": round(overhead[2], 3),
         "parallel_stores_identical": parallel_identical,
         "parallel_contention_s_per_worker": round(contention_s, 3),
+        "coordinator_cpu_s_2_workers": round(coordinator_s, 3),
+        "startup_s_1_worker": round(startup[1], 3),
+        "startup_s_2_workers": round(startup[2], 3),
         "parallel_speedup_without_contention": round(speedup_no_contention, 4),
         "foreign_cpu_core_s_1_worker": None if foreign_s[1] is None else round(foreign_s[1], 2),
         "foreign_cpu_core_s_2_workers": None if foreign_s[2] is None else round(foreign_s[2], 2),
         "foreign_cpu_core_s_sim_ratio": None if ratio_foreign.seconds is None else round(ratio_foreign.seconds, 2),
+        "machine_busy": bool(busy_runs),
         "store_bytes": h5_bytes,
         "csv_bytes": csv_bytes,
         "store_provenance_bytes": provenance_bytes,

@@ -27,7 +27,6 @@ from isf.model.discretization import Discretization
 from isf.model.distribution import (
     DISTRIBUTIONS,
     Distribution,
-    Uniform,
 )
 from isf.model.mechanism import Mechanism
 from isf.model.modifier import ScaleApical, ScaleApicalMorph86
