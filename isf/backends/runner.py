@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -57,9 +59,24 @@ def _simulator(digest: str, experiment: Experiment) -> Any:
     return sim
 
 
-def run_batch(digest: str, experiment: Experiment, run_seed: int, trials: Sequence[int]) -> list[tuple[TrialResult, float]]:
-    """Run some trials in this process (the worker side); returns (result, wall seconds) pairs."""
-    sim = _simulator(digest, experiment)
+def close_simulators() -> None:
+    """Release the cells this process keeps for later batches (their NEURON sections)."""
+    for sim in _SIMULATORS.values():
+        sim.close()
+    _SIMULATORS.clear()
+
+
+def run_batch(digest: str, experiment: Experiment | str, run_seed: int,
+              trials: Sequence[int]) -> list[tuple[TrialResult, float]]:
+    """Run some trials in this process (the worker side); returns (result, wall seconds) pairs.
+
+    ``experiment`` may be the path of a pickle of it: a worker then reads it only the first time it
+    sees ``digest``, instead of receiving the (large) experiment with every task.
+    """
+    if isinstance(experiment, str) and digest not in _SIMULATORS:
+        with open(experiment, "rb") as handle:
+            experiment = pickle.load(handle)
+    sim = _simulator(digest, experiment)  # type: ignore[arg-type]
     out = []
     for trial in trials:
         start = time.perf_counter()
@@ -116,17 +133,31 @@ def run_trials(
         todo = [t for t in range(n_trials) if t not in store.completed_trials()]
         bar = tqdm(total=n_trials, initial=n_trials - len(todo), desc="trials", unit="trial", disable=not progress)
         try:
-            for result, wall in _execute(digest, experiment, run_seed, todo, backend, n_jobs, batch_size,
-                                         dask_client):
-                store.append(result, experiment.network, wall_s=wall)
-                bar.update(1)
-                bar.set_postfix(spikes=len(result.spike_times_ms))
+            with tempfile.TemporaryDirectory(prefix="isf-run-") as tmp:
+                handoff = _handoff(experiment, backend, Path(tmp))
+                for result, wall in _execute(digest, handoff, run_seed, todo, backend, n_jobs, batch_size,
+                                             dask_client):
+                    store.append(result, experiment.network, wall_s=wall)
+                    bar.update(1)
+                    bar.set_postfix(spikes=len(result.spike_times_ms))
         finally:
             bar.close()
+            # In-process runs (sequential, n_jobs=1) must not leave their cell alive in NEURON.
+            close_simulators()
     return path
 
 
-def _execute(digest: str, experiment: Experiment, run_seed: int, todo: list[int], backend: str, n_jobs: int,
+def _handoff(experiment: Experiment, backend: str, folder: Path) -> Experiment | str:
+    """What tasks carry: local process pools get a pickle path, remote (dask) workers the value."""
+    if backend != "loky":
+        return experiment
+    path = folder / "experiment.pickle"
+    with open(path, "wb") as handle:
+        pickle.dump(experiment, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return str(path)
+
+
+def _execute(digest: str, experiment: Experiment | str, run_seed: int, todo: list[int], backend: str, n_jobs: int,
              batch_size: int | None, dask_client: Any) -> Iterator[tuple[TrialResult, float]]:
     if not todo:
         return
@@ -185,26 +216,27 @@ def run_trials_mpi(experiment: Experiment, n_trials: int, store_path: str | os.P
     if rank != 0:
         for trial in mine:
             comm.send(run_batch(digest, experiment, run_seed, [trial])[0], dest=0, tag=tag)
+        close_simulators()
         return None
     assert store is not None
     bar = tqdm(total=n_trials, initial=n_trials - len(todo), desc=f"trials ({size} ranks)", unit="trial",
                disable=not progress)
-    expected_remote = len(todo) - len(mine)
+    remote = len(todo) - len(mine)
+
+    def store_one(result: TrialResult, wall: float) -> None:
+        store.append(result, experiment.network, wall_s=wall)
+        bar.update(1)
+
     try:
         with store:
             for trial in mine:
-                result, wall = run_batch(digest, experiment, run_seed, [trial])[0]
-                store.append(result, experiment.network, wall_s=wall)
-                bar.update(1)
+                store_one(*run_batch(digest, experiment, run_seed, [trial])[0])
                 while comm.iprobe(source=MPI.ANY_SOURCE, tag=tag):
-                    result, wall = comm.recv(source=MPI.ANY_SOURCE, tag=tag)
-                    store.append(result, experiment.network, wall_s=wall)
-                    bar.update(1)
-                    expected_remote -= 1
-            for _ in range(expected_remote):
-                result, wall = comm.recv(source=MPI.ANY_SOURCE, tag=tag)
-                store.append(result, experiment.network, wall_s=wall)
-                bar.update(1)
+                    store_one(*comm.recv(source=MPI.ANY_SOURCE, tag=tag))
+                    remote -= 1
+            for _ in range(remote):
+                store_one(*comm.recv(source=MPI.ANY_SOURCE, tag=tag))
     finally:
         bar.close()
+        close_simulators()
     return path

@@ -24,28 +24,47 @@ def trial_rng(run_seed: int, trial_index: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([run_seed, trial_index])))
 
 
+def _split(flat: NDArray[np.float64], counts: NDArray[np.int64]) -> tuple[NDArray[np.float64], ...]:
+    return tuple(np.split(flat, np.cumsum(counts)[:-1])) if counts.size else ()
+
+
 @attrs.frozen(eq=False)
 class PopulationInput:
-    """Realised input of one population in one trial.
+    """Realised input of one population in one trial, stored flat (one array of times plus counts),
+    which keeps pickling between processes cheap.
 
     Attributes:
         name: population name.
-        presynaptic_spikes_ms: spike times of every presynaptic cell (index = cell ID), ms.
+        presynaptic_times_ms: spike times of all presynaptic cells, cell after cell, each sorted, ms.
+        presynaptic_counts: number of spikes of every presynaptic cell (index = cell ID).
         synapse_ids: IDs of the synapses with at least one release, ascending.
-        release_times_ms: sorted release times of each of those synapses, ms.
+        release_flat_ms: release times of those synapses, synapse after synapse, each sorted, ms.
+        release_counts: number of releases of each of those synapses (all ≥ 1).
         weights_nS: per receptor (population order), an array (n active synapses, n weights), nS.
     """
 
     name: str
-    presynaptic_spikes_ms: tuple[NDArray[np.float64], ...]
+    presynaptic_times_ms: NDArray[np.float64]
+    presynaptic_counts: NDArray[np.int64]
     synapse_ids: NDArray[np.int64]
-    release_times_ms: tuple[NDArray[np.float64], ...]
+    release_flat_ms: NDArray[np.float64]
+    release_counts: NDArray[np.int64]
     weights_nS: tuple[NDArray[np.float64], ...]
 
     @property
     def n_active(self) -> int:
         """Number of synapses with at least one release."""
         return int(self.synapse_ids.shape[0])
+
+    @property
+    def presynaptic_spikes_ms(self) -> tuple[NDArray[np.float64], ...]:
+        """Spike times of every presynaptic cell (index = cell ID), ms."""
+        return _split(self.presynaptic_times_ms, self.presynaptic_counts)
+
+    @property
+    def release_times_ms(self) -> tuple[NDArray[np.float64], ...]:
+        """Sorted release times of each active synapse (order of ``synapse_ids``), ms."""
+        return _split(self.release_flat_ms, self.release_counts)
 
 
 @attrs.frozen(eq=False)
@@ -74,28 +93,32 @@ def _lognormal_weights(nominal: tuple[float, ...], n: int, rng: np.random.Genera
 def realize_population(population: Population, tstop_ms: float, rng: np.random.Generator) -> PopulationInput:
     """Draw one trial of a population's input."""
     spikes = population.activity.sample(population.cell_count, tstop_ms, rng)
+    spike_counts = np.fromiter((t.shape[0] for t in spikes), dtype=np.int64, count=len(spikes))
+    spike_flat = np.concatenate(spikes) if spikes else np.zeros(0)
+    starts = np.concatenate([[0], np.cumsum(spike_counts)[:-1]]) if spikes else np.zeros(0, np.int64)
     conn = population.connectivity
-    counts = np.array([spikes[c].shape[0] for c in conn.cell_id], dtype=np.int64)
-    flat = np.concatenate([spikes[c] for c in conn.cell_id]) if len(conn) else np.zeros(0)
+    # Every (connection row, presynaptic spike) pair, rows in file order, spikes in time order.
+    counts = spike_counts[conn.cell_id] if len(conn) else np.zeros(0, np.int64)
+    row_of_spike = np.repeat(np.arange(len(conn)), counts)
+    within = np.arange(row_of_spike.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
+    flat = spike_flat[starts[conn.cell_id][row_of_spike] + within] if row_of_spike.size else np.zeros(0)
     if population.release_probability is None:
         keep = np.ones(flat.shape[0], dtype=bool)
     else:
         keep = rng.random(flat.shape[0]) < population.release_probability
-    row_of_spike = np.repeat(np.arange(len(conn)), counts)
-    released_rows = row_of_spike[keep]
-    released_times = flat[keep]
-    per_synapse: dict[int, list[NDArray[np.float64]]] = {}
-    bounds = np.searchsorted(released_rows, np.arange(len(conn) + 1))
-    for row in np.flatnonzero(np.diff(bounds)):
-        per_synapse.setdefault(int(conn.synapse_id[row]), []).append(released_times[bounds[row]:bounds[row + 1]])
-    ids = np.array(sorted(per_synapse), dtype=np.int64)
-    times = tuple(np.sort(np.concatenate(per_synapse[int(i)])) for i in ids)
+    synapse_of_release = conn.synapse_id[row_of_spike[keep]] if keep.any() else np.zeros(0, np.int64)
+    times = flat[keep]
+    # Group by synapse (a synapse owned by several rows merges their releases), times sorted within.
+    order = np.lexsort((times, synapse_of_release))
+    synapse_of_release, times = synapse_of_release[order], times[order]
+    ids, release_counts = np.unique(synapse_of_release, return_counts=True)
     weights = tuple(
         _lognormal_weights(r.weights_nS, ids.shape[0], rng) if r.weight_distribution == "lognormal"
         else np.tile(np.asarray(r.weights_nS, dtype=float), (ids.shape[0], 1))
         for r in population.receptors
     )
-    return PopulationInput(population.name, tuple(spikes), ids, times, weights)
+    return PopulationInput(population.name, spike_flat, spike_counts, ids.astype(np.int64), times,
+                           release_counts.astype(np.int64), weights)
 
 
 def realize_input(network: Network, tstop_ms: float, rng: np.random.Generator) -> TrialInput:

@@ -38,8 +38,7 @@ def activation_columns(network: Network, trial_input: TrialInput) -> dict[str, N
     cols: dict[str, list[NDArray[np.generic]]] = {k: [] for k in (
         "population", "synapse_id", "soma_distance_um", "section_id", "section_pt_id", "label", "time_ms")}
     for pop, realised in zip(network.populations, trial_input.populations):
-        counts = np.array([t.shape[0] for t in realised.release_times_ms], dtype=np.int64)
-        ids = np.repeat(realised.synapse_ids, counts)
+        ids = np.repeat(realised.synapse_ids, realised.release_counts)
         syn = pop.synapses
         cols["population"].append(np.full(ids.shape[0], pop.name, dtype=object))
         cols["synapse_id"].append(ids)
@@ -47,7 +46,7 @@ def activation_columns(network: Network, trial_input: TrialInput) -> dict[str, N
         cols["section_id"].append(syn.section_id[ids])
         cols["section_pt_id"].append(syn.section_pt_id[ids])
         cols["label"].append(np.array(syn.labels, dtype=object)[ids] if len(syn) else np.zeros(0, dtype=object))
-        cols["time_ms"].append(np.concatenate(realised.release_times_ms) if realised.n_active else np.zeros(0))
+        cols["time_ms"].append(realised.release_flat_ms)
     return {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
 
 
@@ -55,11 +54,10 @@ def presynaptic_columns(trial_input: TrialInput) -> dict[str, NDArray[np.generic
     """Presynaptic spikes in long form: population, cell_id, time_ms (cells in index order)."""
     pops, cells, times = [], [], []
     for realised in trial_input.populations:
-        for cell_id, spikes in enumerate(realised.presynaptic_spikes_ms):
-            if spikes.shape[0]:
-                pops.append(np.full(spikes.shape[0], realised.name, dtype=object))
-                cells.append(np.full(spikes.shape[0], cell_id, dtype=np.int64))
-                times.append(spikes)
+        counts = realised.presynaptic_counts
+        pops.append(np.full(int(counts.sum()), realised.name, dtype=object))
+        cells.append(np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts))
+        times.append(realised.presynaptic_times_ms)
     if not times:
         return {"population": np.zeros(0, dtype=object), "cell_id": np.zeros(0, np.int64), "time_ms": np.zeros(0)}
     return {"population": np.concatenate(pops), "cell_id": np.concatenate(cells), "time_ms": np.concatenate(times)}

@@ -43,13 +43,14 @@ def attach_input(built: BuiltCell, network: Network, trial: TrialInput) -> list[
         for r, mech in zip(pop.receptors, mechanisms):
             if mech is None:
                 raise NeuronBuildError(f"population {pop.name}: NEURON has no point process {r.mechanism!r}")
+        release_times = realised.release_times_ms
         for j, sid in enumerate(realised.synapse_ids.tolist()):
             section_id = int(syn.section_id[sid])
             n = nseg[section_id]
             x = float(morph.sections[section_id].relative_points[int(syn.section_pt_id[sid])])
             x = min(max(x, 0.5 / n), 1.0 - 0.5 / n)
             seg = built.sections[section_id](x)
-            times = h.Vector(realised.release_times_ms[j])
+            times = h.Vector(release_times[j])
             source = h.VecStim()
             source.play(times)
             keep.extend((times, source))
