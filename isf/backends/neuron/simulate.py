@@ -8,6 +8,7 @@ integrator step. Every NEURON object made here is released before returning.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from neuron import h
 
 from isf.backends.neuron.build import BuiltCell, NeuronBuildError, build_cell
 from isf.model.experiment import Experiment
+from isf.model.recording import Recording
 from isf.model.result import Result
 from isf.model.simulation import Simulation
 from isf.model.stimulus import CurrentStep, EPSPCurrent, Stimulus
@@ -29,7 +31,8 @@ def _stdrun() -> None:
         _STDRUN_LOADED = True
 
 
-def _place(built: BuiltCell, stimulus: Stimulus) -> Any:
+def place_stimulus(built: BuiltCell, stimulus: Stimulus) -> Any:
+    """Create the NEURON object of one stimulus on a built cell (returned: keep it alive)."""
     sid, x = stimulus.site.resolve(built.cell, snap=False)
     seg = built.segment(sid, x)
     if isinstance(stimulus, CurrentStep):
@@ -60,37 +63,51 @@ def run(simulation: Simulation) -> None:
     h("while (t < tstop) { fadvance() }")
 
 
-def simulate(experiment: Experiment) -> Result:
-    """Build the cell, place stimuli and recordings, run, and return the recorded arrays."""
-    built = build_cell(experiment.cell)
-    try:
-        stimuli = [_place(built, s) for s in experiment.stimuli]
-        t_vec = h.Vector()
-        t_vec.record(h._ref_t)
-        vectors: dict[str, Any] = {}
-        sites: dict[str, tuple[int, float]] = {}
-        for rec in experiment.recordings:
+class Recorder:
+    """Vectors recording time and every :class:`~isf.model.recording.Recording` of an experiment."""
+
+    def __init__(self, built: BuiltCell, recordings: Sequence[Recording]) -> None:
+        self.t = h.Vector()
+        self.t.record(h._ref_t)
+        self.vectors: dict[str, Any] = {}
+        self.sites: dict[str, tuple[int, float]] = {}
+        for rec in recordings:
             sid, x = rec.site.resolve(built.cell, snap=True)
-            seg = built.segment(sid, x)
             try:
-                ref = getattr(seg, f"_ref_{rec.variable}")
+                ref = getattr(built.segment(sid, x), f"_ref_{rec.variable}")
             except (AttributeError, NameError) as exc:
                 raise NeuronBuildError(
                     f"recording {rec.key!r}: section {sid} has no range variable {rec.variable!r} ({exc})"
                 ) from None
             vec = h.Vector()
             vec.record(ref)
-            vectors[rec.key] = vec
-            sites[rec.key] = (sid, x)
+            self.vectors[rec.key] = vec
+            self.sites[rec.key] = (sid, x)
+
+    def arrays(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Copies of the recorded time (ms) and traces."""
+        return np.array(self.t), {k: np.array(v) for k, v in self.vectors.items()}
+
+    def close(self) -> None:
+        """Stop recording (drop the vectors)."""
+        self.vectors.clear()
+
+
+def simulate(experiment: Experiment) -> Result:
+    """Build the cell, place stimuli and recordings, run, and return the recorded arrays."""
+    if experiment.network is not None:
+        raise ValueError("simulate() runs experiments without a network; use isf.run_trials or TrialSimulator")
+    built = build_cell(experiment.cell)
+    stimuli: list[Any] = []
+    recorder: Recorder | None = None
+    try:
+        stimuli = [place_stimulus(built, s) for s in experiment.stimuli]
+        recorder = Recorder(built, experiment.recordings)
         run(experiment.simulation)
-        result = Result(
-            t_ms=np.array(t_vec),
-            traces={k: np.array(v) for k, v in vectors.items()},
-            sites=sites,
-        )
+        t, traces = recorder.arrays()
+        return Result(t_ms=t, traces=traces, sites=dict(recorder.sites))
     finally:
-        stimuli = []
-        vectors = {}
+        stimuli.clear()
+        if recorder is not None:
+            recorder.close()
         built.sections.clear()
-    del stimuli, vectors, built
-    return result

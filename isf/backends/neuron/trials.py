@@ -15,9 +15,10 @@ from neuron import h
 
 from isf.analysis.spikes import spike_times
 from isf.backends.neuron.build import BuiltCell, NeuronBuildError, build_cell
-from isf.backends.neuron.simulate import _place, run
+from isf.backends.neuron.simulate import Recorder, place_stimulus, run
 from isf.model.experiment import Experiment
 from isf.model.network import Network
+from isf.model.site import Soma
 from isf.model.trial_input import TrialInput, realize_input, trial_rng
 from isf.model.trial_result import TrialResult
 
@@ -81,17 +82,10 @@ class TrialSimulator:
             raise ValueError("TrialSimulator needs an Experiment with a network; use simulate() otherwise")
         self.experiment = experiment
         self.built: BuiltCell | None = build_cell(experiment.cell)
-        self._stimuli = [_place(self.built, s) for s in experiment.stimuli]
-        self._t = h.Vector()
-        self._t.record(h._ref_t)
-        self._vectors: dict[str, Any] = {}
-        for rec in experiment.recordings:
-            sid, x = rec.site.resolve(experiment.cell, snap=True)
-            vec = h.Vector()
-            vec.record(getattr(self.built.segment(sid, x), f"_ref_{rec.variable}"))
-            self._vectors[rec.key] = vec
+        self._stimuli = [place_stimulus(self.built, s) for s in experiment.stimuli]
+        self._recorder = Recorder(self.built, experiment.recordings)
         self._soma_key = next((r.key for r in experiment.recordings if r.variable == "v"
-                               and type(r.site).__name__ == "Soma"), None)
+                               and isinstance(r.site, Soma)), None)
 
     def realize(self, run_seed: int, trial_index: int) -> TrialInput:
         """The trial's input (no simulation)."""
@@ -108,8 +102,7 @@ class TrialSimulator:
         objects = attach_input(self.built, self.experiment.network, trial_input)
         try:
             run(self.experiment.simulation)
-            t = np.array(self._t)
-            traces = {k: np.array(v) for k, v in self._vectors.items()}
+            t, traces = self._recorder.arrays()
         finally:
             objects.clear()
         soma = traces[self._soma_key] if self._soma_key else None
@@ -118,7 +111,7 @@ class TrialSimulator:
 
     def close(self) -> None:
         """Release every NEURON object."""
-        self._vectors.clear()
+        self._recorder.close()
         self._stimuli.clear()
         if self.built is not None:
             self.built.sections.clear()
