@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime
 import json
+import lzma
 import multiprocessing
 import os
 from pathlib import Path
 
+import attrs
+import blosc2
 import numpy as np
 import pandas as pd
 import pytest
 import tables
 
 import isf
+import isf.backends.store as store_module
 import isf.data
 from isf.analysis.spikes import spike_times
 from isf.backends.store import FORMAT, RunStore
@@ -136,6 +140,17 @@ def test_results_do_not_depend_on_append_order(tmp_path: Path, network: Network,
     assert list(b["presynaptic_spikes"]["population"].cat.categories) == ["L5tt_C2", "SymLocal1_Alpha"]
 
 
+def test_reading_blob_by_blob_gives_the_same_frames(tmp_path: Path, network: Network, results: list[TrialResult],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "run.h5"
+    fill(path, network, results, [2, 0, 1, 5, 4, 3])
+    together = frames(path)  # neighbouring blobs are read in one go
+    monkeypatch.setattr(store_module, "_READ_GAP", 0)
+    monkeypatch.setattr(store_module, "_READ_SPAN", 1)
+    for key, frame in frames(path).items():
+        pd.testing.assert_frame_equal(frame, together[key], check_exact=True)
+
+
 def test_partial_run_has_rows_only_for_completed_trials(tmp_path: Path, network: Network,
                                                         results: list[TrialResult]) -> None:
     path = tmp_path / "run.h5"
@@ -200,9 +215,10 @@ def test_crash_leaves_invisible_orphans_and_resume_removes_them(tmp_path: Path, 
     child.start()
     child.join(120)
     assert child.exitcode == 3
-    with tables.open_file(str(path)) as h5:  # the orphan rows are in the file
-        assert h5.root.synapse_activations.nrows > clean_sizes["synapse_activations"]
-        assert h5.root.traces.k0.nrows > clean_sizes["traces/k0"]
+    with tables.open_file(str(path)) as h5:  # what the crashed append wrote is in the file
+        assert h5.root.blobs.nrows > clean_sizes["blobs"]
+        assert h5.root.traces.nrows > clean_sizes["traces"]
+        assert h5.root.trials.nrows == clean_sizes["trials"]
     with RunStore.open(path) as store:  # ...but readers do not see them
         assert store.completed_trials() == {0}
         assert set(store["synapse_activations"].index) == {0}
@@ -221,20 +237,18 @@ def test_crash_leaves_invisible_orphans_and_resume_removes_them(tmp_path: Path, 
 
 
 def test_orphan_rows_at_the_table_ends_are_truncated_when_opened_for_append(
-        tmp_path: Path, network: Network, results: list[TrialResult]) -> None:
+        tmp_path: Path, network: Network, results: list[TrialResult], monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "run.h5"
     with RunStore.create(path, experiment_json=EXPERIMENT, run_seed=SEED, n_trials=N_TRIALS) as store:
         store.append(results[0], network)
         store.append(results[1], network)
         clean = store._sizes()
-        # what an interrupted append of trial 4 leaves: rows in some tables, no trials row
-        rows = store._rows(4, results[4].t_ms, results[4].traces, results[4].spike_times_ms,
-                           activation_columns(network, results[4].input), presynaptic_columns(results[4].input), None)
-        store._h5.root.spikes.append(rows["spikes"])
-        store._h5.root.synapse_activations.append(rows["synapse_activations"])
-        store._append_traces(4, rows["traces"][:1])
-        store._h5.flush()
+        # what an interrupted append of trial 4 leaves: its blobs, new synapses and trace rows, no trials row
+        monkeypatch.setattr(store._h5.root.trials, "append", lambda rows: None)
+        store.append(results[4], network)
+        monkeypatch.undo()
         assert store._sizes() != clean
+        assert store._sizes()["trials"] == clean["trials"]
     with RunStore.open(path) as store:
         assert store.completed_trials() == {0, 1}
         assert set(store["synapse_activations"].index) == {0, 1}
@@ -307,15 +321,21 @@ def test_ragged_traces(tmp_path: Path, network: Network) -> None:
         for r in (short, long):
             t, v = store.trace("soma", r.trial_index)
             assert np.array_equal(t, r.t_ms) and np.array_equal(v, r.traces["soma"])
-        assert store._h5.root.traces.t_ms.nrows == 1300  # both time vectors, each once
+        assert len(_time_vector_blobs(store)) == 2  # both time vectors, each once
         assert store["spike_times"].index.tolist() == [0, 1]
+
+
+def _time_vector_blobs(store: RunStore) -> set[tuple[int, int]]:
+    """(offset, nbytes) of the distinct time vectors the traces point to."""
+    return {(int(o), int(n)) for o, n in store._h5.root.traces.read()[:, 5:7].tolist()}
 
 
 def test_shared_time_vector_is_stored_once(tmp_path: Path, network: Network, results: list[TrialResult]) -> None:
     path = tmp_path / "run.h5"
     fill(path, network, results, list(range(N_TRIALS)))
     with RunStore.open(path) as store:
-        assert store._h5.root.traces.t_ms.nrows == results[0].t_ms.shape[0]
+        assert len(_time_vector_blobs(store)) == 1
+        assert store._h5.root.traces.nrows == 2 * N_TRIALS
 
 
 # ------------------------------------------------------------------------------------------ create / open
@@ -340,7 +360,7 @@ def test_provenance(tmp_path: Path, network: Network, results: list[TrialResult]
         assert store.experiment_json == experiment_json
         assert isf.dsl.serialization.from_data(json.loads(store.experiment_json)) == isf.Experiment(
             params.cell, params.simulation)
-    assert prov["format"] == FORMAT and prov["format_version"] == 1
+    assert prov["format"] == FORMAT and prov["format_version"] == 2
     assert prov["isf_version"] == isf.__version__
     assert prov["numpy_version"] == np.__version__ and prov["pandas_version"] == pd.__version__
     assert prov["tables_version"] == tables.__version__
@@ -397,20 +417,17 @@ def test_open_errors(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------ storage
 
 
-def test_compression_and_chunking(tmp_path: Path, network: Network, results: list[TrialResult]) -> None:
+def test_compression(tmp_path: Path, network: Network, results: list[TrialResult]) -> None:
     path = tmp_path / "run.h5"
     fill(path, network, results, list(range(N_TRIALS)))
     raw_traces = sum(r.traces["soma"].nbytes + r.traces["dend"].nbytes for r in results)
     with tables.open_file(str(path)) as h5:
-        for node in (h5.root.traces.k0, h5.root.traces.k1, h5.root.traces.t_ms, h5.root.synapse_activations,
-                     h5.root.presynaptic_spikes, h5.root.spikes, h5.root.trials):
-            assert node.filters.complevel >= 5
-            assert node.chunkshape is not None
-        n = results[0].t_ms.shape[0]
-        assert h5.root.traces.k0.chunkshape == (n,)  # one trial per chunk
-        stored = h5.root.traces.k0.size_on_disk + h5.root.traces.k1.size_on_disk
-    # float64 samples of a smooth curve have noisy low mantissa bits: lossless compression gains ~1.5x
-    assert stored < 0.9 * raw_traces
+        index = h5.root.traces.read()
+        stored = int(index[:, 4].sum())  # bytes of the trace blobs
+        assert index.shape == (2 * N_TRIALS, 7)
+        assert h5.root.blobs.filters.complevel == 0  # the blobs are compressed already
+    # smooth curves: the third differences of the bit patterns compress well
+    assert stored < 0.5 * raw_traces
     assert os.path.getsize(path) < raw_traces
     # a trace at rest (constant) compresses to almost nothing
     flat = tmp_path / "flat.h5"
@@ -419,4 +436,146 @@ def test_compression_and_chunking(tmp_path: Path, network: Network, results: lis
         for i in range(4):
             store.append_trial(i, t_ms=t, traces={"soma": np.full(t.shape, -70.0)}, spike_times_ms=[])
     with tables.open_file(str(flat)) as h5:
-        assert h5.root.traces.k0.size_on_disk < 4 * t.nbytes / 50
+        assert h5.root.traces.read()[:, 4].sum() < 4 * t.nbytes / 50
+
+
+def test_blobs_round_trip_every_bit() -> None:
+    """Differences are taken in the column's integer type (wrapping), samples as IEEE bit patterns."""
+    rng = np.random.default_rng(3)
+    ints = np.array([0, -1, store_module._INT32.max, store_module._INT32.min, 5, -7], dtype=np.int32)
+    samples = np.concatenate([[np.nan, -0.0, 0.0, np.inf, -np.inf, 5e-324, -1.7976931348623157e308],
+                              rng.normal(size=1000), np.cumsum(rng.normal(size=1000))])
+    for column, values in ((store_module._TRIAL_COLUMNS[2], ints), (store_module._TRACE_COLUMN, samples),
+                           (store_module._TRIAL_COLUMNS[3], samples), (store_module._TRIAL_COLUMNS[2], ints[:0])):
+        blob = store_module._pack(column, values)
+        out = np.empty(values.shape[0], dtype=np.int64 if column is store_module._TRACE_COLUMN else column.dtype)
+        store_module._unpack(column, memoryview(blob), out)
+        got = out.view(np.float64) if column is store_module._TRACE_COLUMN else out
+        assert got.tobytes() == np.asarray(values, dtype=got.dtype).tobytes()
+    with pytest.raises(ValueError, match="damaged"):
+        store_module._unpack(store_module._TRACE_COLUMN, memoryview(blob), np.empty(3, dtype=np.int64))
+
+
+def test_large_columns_are_split_into_several_blosc2_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "_PIECE_BYTES", 800)
+    values = np.arange(1000, dtype=np.float64) * 0.5
+    column = store_module._TRIAL_COLUMNS[0]
+    blob = store_module._pack(column, values)
+    out = np.empty(1000)
+    store_module._unpack(column, memoryview(blob), out)
+    assert np.array_equal(out, values)
+    assert blosc2.get_cbuffer_sizes(blob)[0] == 800  # the first of ten chunks
+
+
+# ------------------------------------------------------------------------------------------ compact layout
+
+
+@pytest.fixture(scope="module")
+def c2() -> tuple[isf.Experiment, str]:
+    """The shipped C2 network on cell 86 (280 populations, ~25,000 synapses), as experiment and JSON."""
+    from isf.backends.runner import experiment_json
+
+    cell = isf.read_cell_param(isf.data.cell86("86_C2_center.param")).cell
+    net = isf.read_network_param(isf.data.network_c2("network.param"), cell.morphology, [isf.data.network_c2()])
+    experiment = isf.Experiment(cell, isf.Simulation(50.0), network=net.network)
+    return experiment, experiment_json(experiment)
+
+
+def test_experiment_json_round_trips_exactly_without_a_second_copy_of_the_synapses(
+        tmp_path: Path, c2: tuple[isf.Experiment, str]) -> None:
+    from isf.dsl.serialization import to_data
+
+    experiment, text = c2
+    assert experiment.network is not None
+    network = experiment.network
+    data = to_data(experiment)
+    for i, variant in enumerate((text, json.dumps(data), json.dumps(data, indent=1))):
+        path = tmp_path / f"run{i}.h5"
+        with RunStore.create(path, experiment_json=variant, run_seed=1, n_trials=2) as store:
+            synapses = store._sizes()["synapses"]
+            assert store.experiment_json == variant
+            trial_input = realize_input(network, 50.0, trial_rng(1, 0))
+            t = np.arange(11) * 5.0
+            store.append(TrialResult(0, 1, t, {"soma": np.full(11, -70.0)}, np.zeros(0), trial_input), network)
+            assert store._sizes()["synapses"] == synapses  # the network's synapses were stored at create
+        with RunStore.open(path) as store:
+            assert store.experiment_json == variant
+            token = getattr(store._h5.root.provenance.experiment_json._v_attrs, "synapse_token", None)
+            assert (token is not None) == (i < 2)  # indented JSON is kept as it is
+            acts = store["synapse_activations"]
+            expected = activation_columns(network, trial_input)
+            for c, v in expected.items():
+                assert np.array_equal(acts[c].to_numpy(dtype=v.dtype), v), c
+        # resuming compares the runs by their JSON
+        with RunStore.create(path, experiment_json=text, run_seed=1, n_trials=2) as store:
+            assert store.completed_trials() == {0}
+    with tables.open_file(str(tmp_path / "run0.h5")) as h5:
+        skeleton_xz = h5.root.provenance.experiment_json.nrows
+    assert skeleton_xz < 0.6 * len(lzma.compress(text.encode()))  # the synapse columns are not in the text
+
+
+def test_network_synapses_are_stored_once_per_run(tmp_path: Path, network: Network,
+                                                  results: list[TrialResult]) -> None:
+    path = tmp_path / "run.h5"
+    with RunStore.create(path, experiment_json=EXPERIMENT, run_seed=SEED, n_trials=N_TRIALS) as store:
+        store.append(results[0], network)
+        after_first = store._sizes()["synapses"]
+        twin = Network(tuple(attrs.evolve(p) for p in network.populations))  # an equal network, another object
+        store.append(results[1], twin)
+        store.append(results[2], network)
+        assert store._sizes()["synapses"] == after_first == 1
+        assert len(store._synapse_table()["population"]) == sum(len(p.synapses) for p in network.populations)
+    # another location for a synapse already stored is a synapse row of its own: nothing is lost
+    moved = Network((attrs.evolve(network.populations[0], synapses=Synapses.on(
+        isf.read_hoc(isf.data.cell86("86_C2_center.hoc")), [11, 20, 30, 40], [0.1, 0.5, 0.9, 0.3])),
+        network.populations[1]))
+    with RunStore.open(path, "a") as store:
+        store.append(results[3], moved)
+    with RunStore.open(path) as store:
+        acts = store["synapse_activations"]
+    for r, net in ((results[2], network), (results[3], moved)):
+        expected = activation_columns(net, r.input)
+        got = acts.loc[[r.trial_index]]
+        for c, v in expected.items():
+            assert np.array_equal(got[c].to_numpy(dtype=v.dtype), v), c
+
+
+def test_activations_without_presynaptic_spikes_and_without_synapse_ids(tmp_path: Path) -> None:
+    """Legacy imports: old activation files have synapse ID -1 for every synapse, and a trial may lack its
+    presynaptic file: release times are then kept as they are."""
+    acts = {"population": np.array(["L5tt_C2", "L5tt_C2", "L5tt_C2", "VPM_C2"], dtype=object),
+            "synapse_id": np.array([-1, -1, -1, 3]), "soma_distance_um": np.array([10.5, 200.25, 10.5, -0.0]),
+            "section_id": np.array([1, 7, 1, 2]), "section_pt_id": np.array([0, 4, 0, 1]),
+            "label": np.array(["Dendrite", "ApicalDendrite", "Dendrite", "Soma"], dtype=object),
+            "time_ms": np.array([1.0, 2.0, 3.0, np.nan])}
+    pres = {"population": np.array(["L5tt_C2", "VPM_C2"], dtype=object), "cell_id": np.array([4, 0]),
+            "time_ms": np.array([2.0, 7.5])}
+    path = tmp_path / "run.h5"
+    with RunStore.create(path, experiment_json="{}", run_seed=-1, n_trials=3) as store:
+        store.append_trial(2, t_ms=[0.0], traces={}, spike_times_ms=[], synapse_activations=acts)
+        store.append_trial(0, t_ms=[0.0], traces={}, spike_times_ms=[], synapse_activations=acts,
+                           presynaptic_spikes=pres)
+        assert store._synapse_table()["population"].shape[0] == 3  # the three distinct synapses
+    with RunStore.open(path) as store:
+        frame = store["synapse_activations"]
+        presynaptic = store["presynaptic_spikes"]
+    assert frame.index.tolist() == [0, 0, 0, 0, 2, 2, 2, 2]
+    for trial in (0, 2):
+        got = frame.loc[[trial]]
+        for c, v in acts.items():
+            assert got[c].to_numpy(dtype=v.dtype).tobytes() == v.astype(v.dtype).tobytes() if v.dtype != object \
+                else got[c].tolist() == v.tolist(), c
+    assert list(frame["label"].cat.categories) == ["ApicalDendrite", "Dendrite", "Soma"]
+    assert presynaptic.index.tolist() == [0, 0] and presynaptic["cell_id"].tolist() == [4, 0]
+
+
+def test_format_1_files_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "old.h5"
+    with tables.open_file(str(path), "w") as h5:
+        h5.root._v_attrs.format = FORMAT
+        h5.root._v_attrs.format_version = 1
+        h5.root._v_attrs.isf_version = "0.1.0"
+    with pytest.raises(ValueError, match="format 1 .*isf 0.1.0.*reads format 2 only"):
+        RunStore.open(path)
+    with pytest.raises(FileExistsError, match="format 1"):
+        RunStore.create(path, experiment_json=EXPERIMENT, run_seed=SEED, n_trials=N_TRIALS)
