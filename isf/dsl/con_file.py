@@ -26,6 +26,7 @@ import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
+from isf.dsl.text_fields import non_negative_int, tab_fields
 from isf.model.synapse import Connectivity
 
 __all__ = ["check_con_name", "format_con", "parse_con", "read_con", "write_con"]
@@ -70,23 +71,12 @@ def parse_con(text: str, filename: str = "<text>") -> tuple[str | None, dict[str
             if count == 2:
                 anatomical_id = stripped.split(" ")[-1]
             continue
-        fields = stripped.split("\t")
-        if len(fields) != 3:
-            raise LegacyFormatError(
-                filename, lineno,
-                f"expected 3 TAB-separated columns (type, cell ID, synapse ID), found {len(fields)}: {stripped!r}")
+        fields = tab_fields(stripped, 3, "type, cell ID, synapse ID", filename, lineno)
         name = fields[0].strip()
         if not name:
             raise LegacyFormatError(filename, lineno, "empty synapse type in the first column")
-        ids = []
-        for what, field in (("cell ID", fields[1]), ("synapse ID", fields[2])):
-            try:
-                value = int(field)
-            except ValueError:
-                raise LegacyFormatError(filename, lineno, f"{what} {field!r} is not an integer") from None
-            if value < 0:
-                raise LegacyFormatError(filename, lineno, f"{what} {value} is negative")
-            ids.append(value)
+        ids = [non_negative_int(fields[1], "cell ID", filename, lineno),
+               non_negative_int(fields[2], "synapse ID", filename, lineno)]
         if name not in cells:
             cells[name], synapses[name] = [], []
         cells[name].append(ids[0])

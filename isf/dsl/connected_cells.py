@@ -25,6 +25,7 @@ import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
+from isf.dsl.text_fields import non_negative_int, tab_fields
 from isf.model.synapse import Connectivity
 
 __all__ = [
@@ -90,20 +91,11 @@ def parse_connected_cells(text: str, filename: str = "<text>") -> ConnectedCells
         stripped = line.strip()
         if not stripped:
             continue
-        fields = stripped.split("\t")
-        if len(fields) != 3:
-            raise LegacyFormatError(
-                filename, lineno,
-                f"expected 3 TAB-separated columns (column, cell type, count), found {len(fields)}: {stripped!r}")
+        fields = tab_fields(stripped, 3, "column, cell type, count", filename, lineno)
         column, celltype, raw = (f.strip() for f in fields)
         if not column or not celltype:
             raise LegacyFormatError(filename, lineno, f"empty column or cell type: {stripped!r}")
-        try:
-            n = int(raw)
-        except ValueError:
-            raise LegacyFormatError(filename, lineno, f"cell count {raw!r} is not an integer") from None
-        if n < 0:
-            raise LegacyFormatError(filename, lineno, f"cell count {n} is negative")
+        n = non_negative_int(raw, "cell count", filename, lineno)
         per_type = counts.setdefault(celltype, {})
         if column in per_type:
             raise LegacyFormatError(filename, lineno, f"{celltype} in column {column} is listed twice")

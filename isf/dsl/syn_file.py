@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
+from isf.dsl.text_fields import non_negative_int
 
 __all__ = [
     "SynFile",
@@ -127,12 +128,7 @@ def parse_syn(text: str, filename: str = "<text>") -> SynFile:
         name = fields[0].strip()
         if not name:
             raise LegacyFormatError(filename, lineno, "empty synapse type in the first column")
-        try:
-            sid = int(fields[1])
-        except ValueError:
-            raise LegacyFormatError(filename, lineno, f"section ID {fields[1]!r} is not an integer") from None
-        if sid < 0:
-            raise LegacyFormatError(filename, lineno, f"section ID {sid} is negative")
+        sid = non_negative_int(fields[1], "section ID", filename, lineno)
         try:
             x = float(fields[2])
         except ValueError:

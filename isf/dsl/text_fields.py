@@ -1,0 +1,27 @@
+"""Fields of TAB-separated legacy text files (``.syn``, ``.con``, ``NumberOfConnectedCells.csv``),
+parsed with errors that name the file, the line and what was expected."""
+
+from __future__ import annotations
+
+from isf.dsl.errors import LegacyFormatError
+
+
+def tab_fields(stripped: str, n_columns: int, columns: str, filename: str | None, lineno: int) -> list[str]:
+    """The TAB-separated fields of a data row, which must number ``n_columns`` (``columns`` names them)."""
+    fields = stripped.split("\t")
+    if len(fields) != n_columns:
+        raise LegacyFormatError(
+            filename, lineno,
+            f"expected {n_columns} TAB-separated columns ({columns}), found {len(fields)}: {stripped!r}")
+    return fields
+
+
+def non_negative_int(field: str, what: str, filename: str | None, lineno: int) -> int:
+    """An integer field >= 0 (IDs, counts)."""
+    try:
+        value = int(field)
+    except ValueError:
+        raise LegacyFormatError(filename, lineno, f"{what} {field!r} is not an integer") from None
+    if value < 0:
+        raise LegacyFormatError(filename, lineno, f"{what} {value} is negative")
+    return value
