@@ -1,77 +1,31 @@
-"""``isf`` command line: ``isf mechanisms compile|list``, ``isf trials``."""
+"""``isf`` command line. Each verb lives in its own module of :mod:`isf.cli` with a ``register(sub)``
+function that adds its sub-parser and sets ``func`` (returns the exit code)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-
-def _mechanisms(args: argparse.Namespace) -> int:
-    from isf.backends.neuron import mechanisms
-
-    if args.action == "list":
-        for name in mechanisms.available_mechanisms():
-            print(name)
-        return 0
-    lib = mechanisms.compile_mechanisms(force=args.force)
-    print(f"mechanisms compiled: {lib}")
-    return 0
+# One module per verb, in the order ``isf --help`` lists them.
+COMMANDS: tuple[str, ...] = (
+    "isf.cli.mechanisms",
+    "isf.cli.trials",
+)
 
 
-def _trials(args: argparse.Namespace) -> int:
-    import isf
-    from isf.backends.runner import run_trials, run_trials_mpi
-    from isf.dsl.network_param import read_network_param
-
-    params = isf.read_cell_param(args.cell, search_roots=args.search)
-    network = read_network_param(args.network, params.cell.morphology, search_roots=args.search).network
-    sim = params.simulation
-    experiment = isf.Experiment(
-        params.cell,
-        isf.Simulation(args.tstop if args.tstop is not None else sim.tstop_ms, dt_ms=sim.dt_ms,
-                       v_init_mV=sim.v_init_mV, celsius_degC=sim.celsius_degC),
-        recordings=[isf.Recording(isf.Soma()), *(isf.Recording(s, name=s.legacy_label(params.cell))
-                                                 for s in params.recording_sites)],
-        network=network,
-    )
-    if args.backend == "mpi":
-        path = run_trials_mpi(experiment, args.trials, args.out, run_seed=args.seed)
-    else:
-        path = run_trials(experiment, args.trials, args.out, run_seed=args.seed, backend=args.backend,
-                          n_jobs=args.workers)
-    if path is not None:
-        print(f"wrote {path}")
-    return 0
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``isf`` argument parser with every verb registered."""
+    parser = argparse.ArgumentParser(prog="isf", description="isf: typed neuron models on NEURON")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``isf`` command."""
-    parser = argparse.ArgumentParser(prog="isf", description="isf: typed neuron models on NEURON")
-    sub = parser.add_subparsers(dest="command", required=True)
-    mech = sub.add_parser("mechanisms", help="compile or list the NMODL mechanisms",
-                          description="Compile the project's NMODL mechanisms into the cache "
-                                      "(example: isf mechanisms compile), or list them.")
-    mech.add_argument("action", choices=("compile", "list"))
-    mech.add_argument("--force", action="store_true", help="recompile even if cached")
-    mech.set_defaults(func=_mechanisms)
-    trials = sub.add_parser(
-        "trials", help="run stochastic network trials into an HDF5 store (resumable)",
-        description="Run N trials of a cell embedded in a network into one HDF5 file. Re-running the same "
-                    "command resumes an interrupted run. Example: isf trials --cell 86_C2_center.param "
-                    "--network network.param --search shared/data/isf --trials 100 --seed 1 --out run.h5; "
-                    "under MPI: mpiexec -n 4 python -m isf trials ... --backend mpi")
-    trials.add_argument("--cell", required=True, help="legacy cell .param")
-    trials.add_argument("--network", required=True, help="legacy network .param")
-    trials.add_argument("--search", action="append", default=[],
-                        help="folder where files named in the .param files are looked for (repeatable)")
-    trials.add_argument("--trials", type=int, required=True, help="number of trials")
-    trials.add_argument("--seed", type=int, required=True, help="run seed")
-    trials.add_argument("--out", required=True, help="HDF5 store (resumed if it exists)")
-    trials.add_argument("--tstop", type=float, default=None, help="run length in ms (default: the cell file's)")
-    trials.add_argument("--backend", choices=("loky", "dask", "sequential", "mpi"), default="loky")
-    trials.add_argument("--workers", type=int, default=2, help="worker processes (loky)")
-    trials.set_defaults(func=_trials)
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except Exception as exc:  # one-line reason, non-zero exit
