@@ -22,3 +22,9 @@ def cell86(name: str = "") -> Path:
 def network_c2(name: str = "") -> Path:
     """Path of the C2-whisker network example folder (network.param, .syn, .con), or of a file in it."""
     return _example("network_c2", name)
+
+
+def hay89(name: str = "") -> Path:
+    """Path of the morphology-89 Hay fitting example folder (89_C2.hoc, example_models_params.csv), or of a
+    file in it."""
+    return _example("hay89", name)

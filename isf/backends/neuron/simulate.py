@@ -9,6 +9,7 @@ integrator step. Every NEURON object made here is released before returning.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import time
 from typing import Any
 
 import numpy as np
@@ -47,8 +48,23 @@ def place_stimulus(built: BuiltCell, stimulus: Stimulus) -> Any:
     raise TypeError(f"unsupported stimulus {stimulus!r}")
 
 
-def run(simulation: Simulation) -> None:
-    """Initialise and integrate the current NEURON model as ISF does."""
+class SimulationTimeout(RuntimeError):
+    """A run exceeded its wall-clock limit (the model state is left where it stopped)."""
+
+
+#: simulated time between two wall-clock checks of a time-limited run, ms
+_CHECK_EVERY_MS = 25.0
+
+
+def run(simulation: Simulation, time_limit_s: float | None = None) -> None:
+    """Initialise and integrate the current NEURON model as ISF does.
+
+    Args:
+        simulation: run settings.
+        time_limit_s: wall-clock limit, s; :class:`SimulationTimeout` is raised when it is exceeded.
+            The steps taken are the same as without a limit (the ``fadvance`` loop is only paused
+            every 25 ms of simulated time to look at the clock).
+    """
     _stdrun()
     cvode = h.CVode()
     cvode.active(1 if simulation.cvode else 0)
@@ -60,7 +76,15 @@ def run(simulation: Simulation) -> None:
     h.v_init = simulation.v_init_mV
     h.tstop = float(f"{simulation.tstop_ms:g}")
     h.init()
-    h("while (t < tstop) { fadvance() }")
+    if time_limit_s is None:
+        h("while (t < tstop) { fadvance() }")
+        return
+    deadline = time.monotonic() + time_limit_s
+    while h.t < h.tstop:
+        h(f"while (t < tstop && t < {h.t + _CHECK_EVERY_MS!r}) {{ fadvance() }}")
+        if h.t < h.tstop and time.monotonic() > deadline:
+            raise SimulationTimeout(f"simulation stopped at t = {h.t:.3f} ms of {h.tstop:g} ms: "
+                                    f"wall-clock limit of {time_limit_s:g} s exceeded")
 
 
 class Recorder:
@@ -93,8 +117,10 @@ class Recorder:
         self.vectors.clear()
 
 
-def simulate(experiment: Experiment) -> Result:
-    """Build the cell, place stimuli and recordings, run, and return the recorded arrays."""
+def simulate(experiment: Experiment, time_limit_s: float | None = None) -> Result:
+    """Build the cell, place stimuli and recordings, run, and return the recorded arrays.
+
+    ``time_limit_s`` (wall clock, s) raises :class:`SimulationTimeout` for runaway runs."""
     if experiment.network is not None:
         raise ValueError("simulate() runs experiments without a network; use isf.run_trials or TrialSimulator")
     built = build_cell(experiment.cell)
@@ -103,7 +129,7 @@ def simulate(experiment: Experiment) -> Result:
     try:
         stimuli = [place_stimulus(built, s) for s in experiment.stimuli]
         recorder = Recorder(built, experiment.recordings)
-        run(experiment.simulation)
+        run(experiment.simulation, time_limit_s)
         t, traces = recorder.arrays()
         return Result(t_ms=t, traces=traces, sites=dict(recorder.sites))
     finally:
