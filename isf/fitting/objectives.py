@@ -28,8 +28,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from isf.fitting import features as ft
+from isf.fitting.errors import FittingError
 from isf.fitting.protocols import Protocol
-from isf.model.validation import ModelValueError, finite, positive, to_float
+from isf.model.validation import fail, finite, positive, to_float
 
 Array = NDArray[np.float64]
 CHECK_FAILED_SCORE = 20.0
@@ -95,7 +96,7 @@ class Objective:
     @feature.validator
     def _known(self, attribute: attrs.Attribute[str], value: str) -> None:
         if value not in FEATURES:
-            raise ModelValueError(f"Objective.feature: {value!r} is not a feature; allowed are {', '.join(FEATURES)}")
+            fail(self, attribute, value, "a feature name: " + ", ".join(FEATURES))
 
     def normalized(self, raw: Any, mean: float | None = None) -> float:
         """``mean(|raw − μ|/σ)`` over the elements of ``raw`` (NaN if empty); ``mean`` overrides μ."""
@@ -231,7 +232,7 @@ def measure(protocol: str, t: Array, v: Sequence[Array]) -> Measured:
         return _bac(t, v)
     if protocol in STEP_INDEX:
         return _step(t, v, STEP_INDEX[protocol])
-    raise ModelValueError(f"no Hay features for protocol {protocol!r}; known: bAP, BAC, {', '.join(STEP_INDEX)}")
+    raise FittingError(f"no Hay features for protocol {protocol!r}; known: bAP, BAC, {', '.join(STEP_INDEX)}")
 
 
 def trace_checks(protocol: Protocol, t: Array, soma: Array) -> tuple[float, dict[str, Any]]:

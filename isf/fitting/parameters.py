@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from isf.model.validation import ModelValueError
+from isf.fitting.errors import FittingError
 
 REGION_LABELS: dict[str, str] = {"soma": "Soma", "axon": "AIS", "apic": "ApicalDendrite", "dend": "Dendrite"}
 
@@ -68,14 +68,14 @@ class ParameterSpace:
         n = len(self.names)
         if len(set(self.names)) != n:
             dup = sorted({x for x in self.names if self.names.count(x) > 1})
-            raise ModelValueError(f"ParameterSpace.names: duplicated {dup}; names must be unique")
+            raise FittingError(f"ParameterSpace.names: duplicated {dup}; names must be unique")
         if self.lower.shape != (n,) or self.upper.shape != (n,):
-            raise ModelValueError(f"ParameterSpace: {n} names but {self.lower.shape[0]} lower and "
+            raise FittingError(f"ParameterSpace: {n} names but {self.lower.shape[0]} lower and "
                                   f"{self.upper.shape[0]} upper bounds; one of each per name is required")
         bad = [f"{nm} [{lo}, {hi}]" for nm, lo, hi in zip(self.names, self.lower, self.upper)
                if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi)]
         if bad:
-            raise ModelValueError(f"ParameterSpace: bounds must be finite with min <= max, found {', '.join(bad)}")
+            raise FittingError(f"ParameterSpace: bounds must be finite with min <= max, found {', '.join(bad)}")
         self.lower.flags.writeable = False
         self.upper.flags.writeable = False
 
@@ -94,7 +94,7 @@ class ParameterSpace:
         """From a table with index = names and columns ``min``, ``max`` (ISF's ``params`` table)."""
         missing = {"min", "max"} - set(table.columns)
         if missing:
-            raise ModelValueError(f"parameter table needs columns 'min' and 'max', missing {sorted(missing)}")
+            raise FittingError(f"parameter table needs columns 'min' and 'max', missing {sorted(missing)}")
         return cls(tuple(str(i) for i in table.index), table["min"].to_numpy(float), table["max"].to_numpy(float))
 
     def table(self) -> pd.DataFrame:
@@ -105,14 +105,14 @@ class ParameterSpace:
         """The values of ``params`` in the order of :attr:`names` (every name must be present)."""
         missing = [n for n in self.names if n not in params]
         if missing:
-            raise ModelValueError(f"parameter vector lacks {missing[:5]}{' …' if len(missing) > 5 else ''}")
+            raise FittingError(f"parameter vector lacks {missing[:5]}{' …' if len(missing) > 5 else ''}")
         return np.array([float(params[n]) for n in self.names])
 
     def series(self, values: Iterable[float]) -> pd.Series:
         """A parameter Series from values in the order of :attr:`names`."""
         arr = np.asarray(list(values), dtype=float)
         if arr.shape != (len(self),):
-            raise ModelValueError(f"expected {len(self)} values, found {arr.shape}")
+            raise FittingError(f"expected {len(self)} values, found {arr.shape}")
         return pd.Series(arr, index=list(self.names))
 
     def normalize(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -204,7 +204,7 @@ def _set_path(tree: dict[str, Any], path: list[str], value: Any, name: str) -> N
     node = tree
     for i, key in enumerate(path[:-1]):
         if not isinstance(node.get(key), dict):
-            raise ModelValueError(f"parameter {name!r}: no block {'.'.join(path[:i + 1])!r} in the template")
+            raise FittingError(f"parameter {name!r}: no block {'.'.join(path[:i + 1])!r} in the template")
         node = node[key]
     node[path[-1]] = value
 
@@ -215,7 +215,7 @@ def _section_ids(value: Any, name: str) -> list[int]:
     try:
         ids = [int(v) for v in value]
     except (TypeError, ValueError):
-        raise ModelValueError(f"parameter {name!r}: expected section IDs, found {value!r}") from None
+        raise FittingError(f"parameter {name!r}: expected section IDs, found {value!r}") from None
     return ids
 
 
@@ -233,15 +233,15 @@ def apply_parameters(template: Mapping[str, Any], params: Mapping[str, Any] | pd
         if stage == "ephys":
             parts = rest.split(".")
             if len(parts) != 3:
-                raise ModelValueError(f"parameter {name!r}: expected ephys.<mech>.<region>.<param>")
+                raise FittingError(f"parameter {name!r}: expected ephys.<mech>.<region>.<param>")
             mech, region, key = parts
             if region not in REGION_LABELS:
-                raise ModelValueError(f"parameter {name!r}: region {region!r}; allowed are {', '.join(REGION_LABELS)}")
+                raise FittingError(f"parameter {name!r}: region {region!r}; allowed are {', '.join(REGION_LABELS)}")
             if mech == "none":
                 mech, key = key.split("_", 1)[1], key.split("_", 1)[0]  # g_pas → pas.g
             block = neuron.get(REGION_LABELS[region], {}).get("mechanisms", {}).get("range", {})
             if mech not in block or key not in block[mech]:
-                raise ModelValueError(f"parameter {name!r}: the template has no {REGION_LABELS[region]} "
+                raise FittingError(f"parameter {name!r}: the template has no {REGION_LABELS[region]} "
                                       f"mechanism {mech!r} with key {key!r}")
             block[mech][key] = float(value)
         elif stage == "scale_apical" and rest == "scale":
@@ -256,7 +256,7 @@ def apply_parameters(template: Mapping[str, Any], params: Mapping[str, Any] | pd
                 elif rest == "outsidescale_sections":
                     apical[mech]["outsidescale_sections"] = _section_ids(value, name)
                 else:
-                    raise ModelValueError(f"parameter {name!r}: allowed are hot_zone.min_, hot_zone.max_, "
+                    raise FittingError(f"parameter {name!r}: allowed are hot_zone.min_, hot_zone.max_, "
                                           "hot_zone.outsidescale_sections")
         elif stage == "morphology" and rest == "filename":
             neuron["filename"] = str(value)
@@ -266,10 +266,10 @@ def apply_parameters(template: Mapping[str, Any], params: Mapping[str, Any] | pd
             key, _, path = rest.partition(".")
             if path:
                 if key not in many:
-                    raise ModelValueError(f"parameter {name!r}: no value many_params.{key}")
+                    raise FittingError(f"parameter {name!r}: no value many_params.{key}")
                 _set_path(neuron, path.split("."), many[key], name)
         elif stage not in ("bAP", "BAC", "StepOne", "StepTwo", "StepThree") and not stage.endswith("BAC"):
-            raise ModelValueError(f"parameter {name!r}: unknown stage {stage!r}")
+            raise FittingError(f"parameter {name!r}: unknown stage {stage!r}")
     return neuron
 
 

@@ -12,11 +12,18 @@ from typing import Any
 
 import attrs
 
+from isf.fitting.errors import FittingError
 from isf.model.recording import Recording
 from isf.model.simulation import Simulation
 from isf.model.site import ApicalTrunk, Soma
 from isf.model.stimulus import CurrentStep, EPSPCurrent, Stimulus
-from isf.model.validation import ModelValueError, finite, non_negative, non_negative_int, positive, to_float
+from isf.model.validation import (
+    finite,
+    non_negative,
+    non_negative_int,
+    positive,
+    to_float,
+)
 
 #: protocol names in ISF's evaluation order
 PROTOCOL_NAMES: tuple[str, ...] = ("bAP", "BAC", "StepOne", "StepTwo", "StepThree")
@@ -47,10 +54,10 @@ class HayFixedParameters:
 
     def __attrs_post_init__(self) -> None:
         if self.hot_zone_max_um < self.hot_zone_min_um:
-            raise ModelValueError(f"HayFixedParameters: hot_zone_max_um = {self.hot_zone_max_um} must be >= "
+            raise FittingError(f"HayFixedParameters: hot_zone_max_um = {self.hot_zone_max_um} must be >= "
                                   f"hot_zone_min_um = {self.hot_zone_min_um}")
         if any(i < 0 for i in self.outsidescale_sections):
-            raise ModelValueError("HayFixedParameters.outsidescale_sections: section IDs must be >= 0")
+            raise FittingError("HayFixedParameters.outsidescale_sections: section IDs must be >= 0")
 
     def as_params(self) -> dict[str, Any]:
         """ISF's fixed-parameter names and values."""
@@ -69,7 +76,7 @@ class HayFixedParameters:
                        params["BAC.stim.dist"], params["BAC.hay_measure.recSite"], params["hot_zone.min_"],
                        params["hot_zone.max_"], params.get("hot_zone.outsidescale_sections", ()))
         except KeyError as exc:
-            raise ModelValueError(f"fixed parameters lack {exc.args[0]!r}") from None
+            raise FittingError(f"fixed parameters lack {exc.args[0]!r}") from None
 
 
 def morphology89_fixed_parameters() -> HayFixedParameters:
@@ -123,7 +130,7 @@ def bac_protocol(dist_um: float, rec_site_um: float) -> Protocol:
 def step_protocol(name: str) -> Protocol:
     """StepOne/Two/Three: 0.619/0.793/1.507 nA from 700 ms for 2000 ms into the soma; 3000 ms."""
     if name not in STEP_AMPLITUDES_NA:
-        raise ModelValueError(f"step protocol {name!r}: allowed are {', '.join(STEP_AMPLITUDES_NA)}")
+        raise FittingError(f"step protocol {name!r}: allowed are {', '.join(STEP_AMPLITUDES_NA)}")
     return Protocol(name, (CurrentStep(STEP_AMPLITUDES_NA[name], 700.0, 2000.0),), (Recording(Soma()),),
                     3000.0, 700.0, 2000.0, 5)
 

@@ -18,13 +18,30 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from isf.dsl.cell_param import cell_from_param_dict
-from isf.fitting.objectives import Objective, combine, evaluate_protocol, hay_objectives, protocol_objectives
-from isf.fitting.parameters import ParameterSpace, apply_parameters, hay_parameter_space, l5tt_template, unset_values
-from isf.fitting.protocols import PROTOCOL_NAMES, HayFixedParameters, Protocol, hay_protocols
+from isf.fitting.errors import FittingError
+from isf.fitting.objectives import (
+    Objective,
+    combine,
+    evaluate_protocol,
+    hay_objectives,
+    protocol_objectives,
+)
+from isf.fitting.parameters import (
+    ParameterSpace,
+    apply_parameters,
+    hay_parameter_space,
+    l5tt_template,
+    unset_values,
+)
+from isf.fitting.protocols import (
+    PROTOCOL_NAMES,
+    HayFixedParameters,
+    Protocol,
+    hay_protocols,
+)
 from isf.model.cell import Cell
 from isf.model.experiment import Experiment
 from isf.model.morphology import Morphology
-from isf.model.validation import ModelValueError
 
 #: ISF's default inside cutoffs of the random walk, σ
 DEFAULT_CUTOFFS: dict[str, float] = {"bAP": 3.2, "BAC": 3.2, "StepOne": 4.5, "StepTwo": 4.5, "StepThree": 4.5}
@@ -75,7 +92,7 @@ class HaySetup:
         known = hay_protocols(self.fixed)
         bad = [p for p in self.protocols if p not in known]
         if bad or not self.protocols:
-            raise ModelValueError(f"HaySetup.protocols: {bad or 'empty'}; allowed are {', '.join(known)}")
+            raise FittingError(f"HaySetup.protocols: {bad or 'empty'}; allowed are {', '.join(known)}")
 
     @property
     def protocol_values(self) -> dict[str, Protocol]:
@@ -104,7 +121,7 @@ class HaySetup:
         neuron.pop("filename", None)
         missing = unset_values(neuron)
         if missing:
-            raise ModelValueError(f"the parameter vector leaves template values unset: {', '.join(missing)}")
+            raise FittingError(f"the parameter vector leaves template values unset: {', '.join(missing)}")
         return cell_from_param_dict({"neuron": neuron}, morphology=self.morphology).cell
 
     def simulate(self, params: Mapping[str, float] | pd.Series,
