@@ -200,6 +200,18 @@ def l5tt_template(v2: bool = True) -> dict[str, Any]:
     return template
 
 
+#: first components of names that address the cell (everything else in a row is ignored by
+#: :func:`parameter_items`)
+PARAMETER_STAGES: tuple[str, ...] = ("ephys", "scale_apical", "hot_zone", "morphology", "params", "many_params")
+
+
+def parameter_items(row: Mapping[str, Any] | pd.Series) -> dict[str, Any]:
+    """The cell parameters of a row that may also hold evaluation columns (objectives, checks, run
+    bookkeeping): the names whose first component is one of :data:`PARAMETER_STAGES`."""
+    items = row.items() if isinstance(row, (pd.Series, Mapping)) else dict(row).items()
+    return {str(k): v for k, v in items if str(k).partition(".")[0] in PARAMETER_STAGES and "." in str(k)}
+
+
 def _set_path(tree: dict[str, Any], path: list[str], value: Any, name: str) -> None:
     node = tree
     for i, key in enumerate(path[:-1]):

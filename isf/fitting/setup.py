@@ -31,6 +31,7 @@ from isf.fitting.parameters import (
     apply_parameters,
     hay_parameter_space,
     l5tt_template,
+    parameter_items,
     unset_values,
 )
 from isf.fitting.protocols import (
@@ -111,9 +112,9 @@ class HaySetup:
         return tuple(n for p in self.protocols for n in protocol_objectives(p, self.objectives))
 
     def full_parameters(self, params: Mapping[str, float] | pd.Series) -> dict[str, Any]:
-        """``params`` plus the fixed parameters (fixed values never override given ones)."""
-        given = dict(params.items()) if isinstance(params, pd.Series) else dict(params)
-        return {**self.fixed.as_params(), **given}
+        """The cell parameters of ``params`` (:func:`~isf.fitting.parameters.parameter_items`: evaluation
+        columns of a stored row are ignored) plus the fixed parameters (never overriding given ones)."""
+        return {**self.fixed.as_params(), **parameter_items(params)}
 
     def cell(self, params: Mapping[str, float] | pd.Series) -> Cell:
         """The typed cell of a parameter vector."""
