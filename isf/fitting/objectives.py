@@ -18,7 +18,7 @@ scores it 20 like a failed check so that optimisers can rank the model.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -146,22 +146,30 @@ COMBINED: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def combined_names(steps: bool = True, include_di3: bool = True) -> tuple[str, ...]:
-    """Names of the combined objectives (5 without, 13 with the step protocols)."""
-    return tuple(n for n, _ in _groups(steps, include_di3))
+def combined_names(steps: bool = True, include_di3: bool = True,
+                   available: Collection[str] | None = None) -> tuple[str, ...]:
+    """Names of the combined objectives (5 without, 13 with the step protocols); with ``available``, only
+    the groups whose members are all available (e.g. the objectives of a set-up's protocols)."""
+    return tuple(n for n, _ in _groups(steps, include_di3, available))
 
 
-def _groups(steps: bool, include_di3: bool) -> list[tuple[str, tuple[str, ...]]]:
+def _groups(steps: bool, include_di3: bool, available: Collection[str] | None = None
+            ) -> list[tuple[str, tuple[str, ...]]]:
     groups = list(COMBINED if steps else COMBINED[:5])
     if not include_di3:
         groups = [(n, tuple(m for m in ms if m != "DI3")) for n, ms in groups]
+    if available is not None:
+        have = set(available)
+        groups = [(n, ms) for n, ms in groups if set(ms) <= have]
     return groups
 
 
-def combine(evaluation: Mapping[str, Any] | pd.Series, steps: bool = True, include_di3: bool = True) -> pd.Series:
-    """Combined objectives: the max final score of each group (ISF's ``get_Combiner``), in σ."""
+def combine(evaluation: Mapping[str, Any] | pd.Series, steps: bool = True, include_di3: bool = True,
+            available: Collection[str] | None = None) -> pd.Series:
+    """Combined objectives: the max final score of each group (ISF's ``get_Combiner``), in σ; ``available``
+    as in :func:`combined_names`."""
     return pd.Series({name: max(float(evaluation[m]) for m in members)
-                      for name, members in _groups(steps, include_di3)}, dtype=float)
+                      for name, members in _groups(steps, include_di3, available)}, dtype=float)
 
 
 # --- features and checks per protocol -------------------------------------------------------------

@@ -11,7 +11,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from isf.fitting.evaluation import evaluate_many
-from isf.fitting.objectives import combined_names
 from isf.fitting.parameters import ParameterSpace
 from isf.fitting.setup import HaySetup
 
@@ -40,7 +39,7 @@ class HayProblem:
     @property
     def objective_names(self) -> tuple[str, ...]:
         """The combined objectives (5 without, 13 with step protocols)."""
-        return combined_names(steps=self.setup.steps)
+        return self.setup.combined_names
 
     def evaluate(self, vectors: NDArray[np.float64], label: str = "evaluations") -> tuple[NDArray[np.float64], pd.DataFrame]:
         """Combined objectives of each row of ``vectors`` and the full evaluation records."""

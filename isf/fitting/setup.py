@@ -22,6 +22,7 @@ from isf.fitting.errors import FittingError
 from isf.fitting.objectives import (
     Objective,
     combine,
+    combined_names,
     evaluate_protocol,
     hay_objectives,
     protocol_objectives,
@@ -160,7 +161,12 @@ class HaySetup:
 
     def combined(self, evaluation: Mapping[str, Any] | pd.Series) -> pd.Series:
         """The combined objectives (max over groups) of a full evaluation, σ."""
-        return combine(evaluation, steps=self.steps)
+        return combine(evaluation, steps=self.steps, available=self.objective_names)
+
+    @property
+    def combined_names(self) -> tuple[str, ...]:
+        """Names of the combined objectives of the set-up's protocols."""
+        return combined_names(steps=self.steps, available=self.objective_names)
 
     def _run(self, params: Mapping[str, float] | pd.Series, cutoffs: Mapping[str, float] | None) -> pd.Series:
         from isf.backends.neuron.simulate import SimulationTimeout
