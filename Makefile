@@ -29,6 +29,9 @@ test-fast: mechanisms
 bench: mechanisms
 	$(BIN)/python benchmarks/step_currents.py
 	$(BIN)/python benchmarks/network_trials.py --trials 8 --seed 1
+	$(BIN)/python benchmarks/hay_evaluation.py --rows 0
+	$(BIN)/python benchmarks/embedding.py
+	$(BIN)/python benchmarks/plot_many_traces.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .hypothesis

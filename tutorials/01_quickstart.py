@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from tqdm import tqdm  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
 
 import isf  # noqa: E402
 from isf.analysis.spikes import spike_times  # noqa: E402

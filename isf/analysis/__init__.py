@@ -1,0 +1,1 @@
+"""Analysis of results: spike detection, PSTHs, synapse statistics by cell type."""

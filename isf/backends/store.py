@@ -795,14 +795,17 @@ class RunStore:
 
     @property
     def run_seed(self) -> int:
+        """The run's seed (trial ``i`` draws from ``trial_rng(run_seed, i)``)."""
         return int(self._h5.root._v_attrs.run_seed)
 
     @property
     def n_trials(self) -> int:
+        """Number of trials of the run (stored or not yet)."""
         return int(self._h5.root._v_attrs.n_trials)
 
     @property
     def soma_key(self) -> str:
+        """Recording key of the soma voltage (the traces of ``store[\"voltage_traces\"]``)."""
         return str(self._h5.root._v_attrs.soma_key)
 
     @property

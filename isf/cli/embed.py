@@ -6,6 +6,7 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
+    """Embed the cell of ``args`` in the connectome model and write the outputs; exit code 0."""
     from isf.dsl.hoc import read_hoc
     from isf.embedding.connectome import read_connectome
     from isf.embedding.mapper import embed, prepare

@@ -49,6 +49,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def run_fit(args: argparse.Namespace) -> int:
+    """Run (or resume) the Hay optimisation of ``args``; exit code 0."""
     from isf.fitting.optimize import OptimizerSettings, optimize
     from isf.fitting.problem import HayProblem
 
@@ -67,6 +68,7 @@ def run_fit(args: argparse.Namespace) -> int:
 
 
 def run_explore(args: argparse.Namespace) -> int:
+    """Run (or resume) the random-walk exploration of ``args``; exit code 0."""
     import pandas as pd
 
     from isf.fitting.errors import FittingError

@@ -1,16 +1,63 @@
-"""``isf mechanisms compile|list``: the project's NMODL mechanisms."""
+"""``isf mechanisms compile|list|check``: the project's NMODL mechanisms."""
 
 from __future__ import annotations
 
 import argparse
 
 
+def _known_to_neuron() -> set[str]:
+    """Names of the density mechanisms and point processes NEURON knows in this process."""
+    from neuron import h
+
+    names: set[str] = set()
+    selected = h.ref("")
+    for kind in (0, 1):  # 0: density mechanisms, 1: point processes
+        table = h.MechanismType(kind)
+        for i in range(int(table.count())):
+            table.select(i)
+            table.selected(selected)
+            names.add(str(selected[0]))
+    return names
+
+
+def check() -> list[str]:
+    """Compile (if needed) and load the mechanisms, then confirm NEURON knows every name the
+    ``.mod`` files declare; returns the names.
+
+    Raises:
+        RuntimeError: one line naming the mechanisms NEURON does not know after loading.
+    """
+    from isf.backends.neuron import mechanisms
+
+    declared = mechanisms.available_mechanisms()
+    mechanisms.load_mechanisms()
+    missing = [name for name in declared if name not in _known_to_neuron()]
+    if missing:
+        raise RuntimeError(
+            f"NEURON does not know {', '.join(missing)} after loading the compiled mechanisms"
+        )
+    return list(declared)
+
+
 def run(args: argparse.Namespace) -> int:
+    """Compile, list or check the mechanisms (``args.action``); exit code 0."""
     from isf.backends.neuron import mechanisms
 
     if args.action == "list":
         for name in mechanisms.available_mechanisms():
             print(name)
+        return 0
+    if args.action == "check":
+        try:
+            names = check()
+        except mechanisms.MechanismError as exc:
+            # compiler output spans many lines: keep the reason on one
+            raise RuntimeError(" ".join(str(exc).split())) from None
+        for name in names:
+            print(f"ok {name}")
+        print(
+            f"{len(names)} mechanisms loaded into NEURON from {mechanisms.compile_mechanisms()}"
+        )
         return 0
     lib = mechanisms.compile_mechanisms(force=args.force)
     print(f"mechanisms compiled: {lib}")
@@ -19,9 +66,17 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``mechanisms`` verb."""
-    mech = sub.add_parser("mechanisms", help="compile or list the NMODL mechanisms",
-                          description="Compile the project's NMODL mechanisms into the cache "
-                                      "(example: isf mechanisms compile), or list them.")
-    mech.add_argument("action", choices=("compile", "list"))
-    mech.add_argument("--force", action="store_true", help="recompile even if cached")
+    mech = sub.add_parser(
+        "mechanisms",
+        help="compile, list or check the NMODL mechanisms",
+        description="Compile the project's NMODL mechanisms into the cache, list the mechanism names the .mod "
+        "files declare, or check that they compile, load and are known to NEURON. The folder is "
+        "<repo>/mechanisms or $ISF_MECHANISMS_DIR.",
+        epilog="examples:\n  isf mechanisms compile\n  isf mechanisms list\n  isf mechanisms check",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mech.add_argument("action", choices=("compile", "list", "check"))
+    mech.add_argument(
+        "--force", action="store_true", help="recompile even if cached (compile only)"
+    )
     mech.set_defaults(func=run)

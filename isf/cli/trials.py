@@ -6,6 +6,7 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run (or resume) the trials of ``args`` into the store; exit code 0."""
     import isf
     from isf.backends.runner import run_trials, run_trials_mpi
     from isf.dsl.network_param import read_network_param

@@ -1,0 +1,1 @@
+"""The ways in: legacy file readers/writers, the fluent builder, JSON/YAML serialisation."""

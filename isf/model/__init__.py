@@ -1,0 +1,1 @@
+"""The object model: frozen, validated attrs values (no I/O, no NEURON)."""

@@ -123,3 +123,13 @@ class Cell:
     def n_segments(self) -> int:
         """Total number of segments."""
         return int(sum(self.nseg))
+
+    def __repr__(self) -> str:
+        from isf.display import cell_text
+
+        return cell_text(self)
+
+    def _repr_html_(self) -> str:
+        from isf.display import cell_html
+
+        return cell_html(self)

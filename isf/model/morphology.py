@@ -247,3 +247,13 @@ class Morphology:
     def with_sections(self, extra: tuple[Section, ...]) -> Morphology:
         """A copy with ``extra`` sections appended (their IDs follow the existing ones)."""
         return Morphology(self.sections + tuple(extra), source=self.source)
+
+    def __repr__(self) -> str:
+        from isf.display import morphology_text
+
+        return morphology_text(self)
+
+    def _repr_html_(self) -> str:
+        from isf.display import morphology_html
+
+        return morphology_html(self)

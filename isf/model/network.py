@@ -91,3 +91,13 @@ class Network:
     def n_connected_synapses(self) -> int:
         """Number of synapses owned by a presynaptic cell."""
         return sum(int(np.unique(p.connectivity.synapse_id).size) for p in self.populations)
+
+    def __repr__(self) -> str:
+        from isf.display import network_text
+
+        return network_text(self)
+
+    def _repr_html_(self) -> str:
+        from isf.display import network_html
+
+        return network_html(self)

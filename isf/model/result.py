@@ -45,3 +45,13 @@ class Result:
         """Times (ms) of upward threshold crossings of trace ``key``: the first sample at or above
         ``threshold_mV`` after a sample below it (no interpolation, as ISF)."""
         return spike_times(self.t_ms, self[key], threshold_mV)
+
+    def __repr__(self) -> str:
+        from isf.display import result_text
+
+        return result_text(self)
+
+    def _repr_html_(self) -> str:
+        from isf.display import result_html
+
+        return result_html(self)

@@ -30,6 +30,16 @@ class TrialResult:
     spike_times_ms: NDArray[np.float64]
     input: TrialInput
 
+    def __repr__(self) -> str:
+        from isf.display import trial_result_text
+
+        return trial_result_text(self)
+
+    def _repr_html_(self) -> str:
+        from isf.display import trial_result_html
+
+        return trial_result_html(self)
+
 
 def activation_columns(network: Network, trial_input: TrialInput) -> dict[str, NDArray[np.generic]]:
     """Synapse activations in long form (one row per release), populations in network order,

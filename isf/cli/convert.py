@@ -1,0 +1,351 @@
+"""``isf convert IN OUT``: legacy files ⇄ typed JSON/YAML, with a validation report.
+
+Legacy → typed (the output's suffix ``.json``/``.yaml``/``.yml`` picks the format):
+
+* cell ``.param`` → :class:`~isf.model.cell.Cell`;
+* network ``.param`` (needs the cell's morphology: ``--morphology X.hoc`` or ``--cell X.param``) →
+  :class:`~isf.model.network.Network`;
+* ``.hoc``/``.swc`` → :class:`~isf.model.morphology.Morphology`;
+* ``.syn`` → ``SynapseLocations`` (population → section IDs and x), ``.con`` → ``ConnectionTable``
+  (population → presynaptic cell and synapse IDs): plain tables in the same envelope.
+
+Typed → legacy (the output's suffix picks the writer): Cell → cell ``.param`` (with a ``sim`` block
+from ``--tstop-ms``), Network → network ``.param`` plus ``<out>.syn``/``<out>.con`` beside it,
+Morphology → ``.hoc``/``.swc``, SynapseLocations → ``.syn``, ConnectionTable → ``.con``.
+
+The report counts what was converted and reads the output back: a typed file must load to an equal
+value; a legacy file is read back and compared (differences are reported, e.g. rounding in ``.hoc``).
+An existing output is never overwritten without ``--force``; outputs are written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from isf.dsl.atomic import atomic_write_text
+
+TYPED_SUFFIXES = (".json", ".yaml", ".yml")
+FORMAT_VERSION = 1
+
+
+class ConvertError(ValueError):
+    """A conversion that cannot be done (unsupported pair of file types, missing option)."""
+
+
+# ----------------------------------------------------------------------------- legacy tables
+
+
+def _envelope(kind: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"isf_format": FORMAT_VERSION, "type": kind, "value": value}
+
+
+def _dump_table(data: dict[str, Any], path: Path) -> None:
+    if path.suffix.lower() == ".json":
+        atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+    else:
+        atomic_write_text(
+            path,
+            yaml.safe_dump(data, sort_keys=False, width=120, default_flow_style=None),
+        )
+
+
+def _read_typed_data(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    if not isinstance(data, dict) or "type" not in data or "value" not in data:
+        raise ConvertError(
+            f"{path}: not an isf typed file (expected keys 'isf_format', 'type', 'value')"
+        )
+    return data
+
+
+def syn_table(path: Path) -> dict[str, Any]:
+    """A ``.syn`` file as a ``SynapseLocations`` envelope."""
+    from isf.dsl.syn_file import read_syn_file
+
+    syn = read_syn_file(path)
+    pops = {
+        name: {"section_id": ids.tolist(), "x": xs.tolist()}
+        for name, (ids, xs) in syn.populations.items()
+    }
+    return _envelope(
+        "SynapseLocations", {"cell_name": syn.cell_name, "populations": pops}
+    )
+
+
+def con_table(path: Path) -> dict[str, Any]:
+    """A ``.con`` file as a ``ConnectionTable`` envelope."""
+    from isf.dsl.con_file import read_con
+
+    syn_name, pops = read_con(path)
+    rows = {
+        name: {"cell_id": c.cell_id.tolist(), "synapse_id": c.synapse_id.tolist()}
+        for name, c in pops.items()
+    }
+    return _envelope("ConnectionTable", {"syn_file": syn_name, "populations": rows})
+
+
+# ----------------------------------------------------------------------------- conversions
+
+
+def _param_kind(path: Path) -> str:
+    from isf.dsl.param_format import read_param
+
+    data = read_param(path)
+    if isinstance(data, dict) and "neuron" in data:
+        return "cell"
+    if isinstance(data, dict) and "network" in data:
+        return "network"
+    raise ConvertError(
+        f"{path}: neither a cell .param (no 'neuron' block) nor a network .param (no 'network' block)"
+    )
+
+
+def _morphology_for(args: argparse.Namespace) -> Any:
+    import isf
+
+    if args.morphology:
+        path = Path(args.morphology)
+        return (
+            isf.read_swc(path) if path.suffix.lower() == ".swc" else isf.read_hoc(path)
+        )
+    if args.cell:
+        return isf.read_cell_param(args.cell, search_roots=args.search).cell.morphology
+    raise ConvertError(
+        "a network .param needs the cell's morphology: pass --morphology X.hoc or --cell X.param"
+    )
+
+
+def legacy_to_typed(src: Path, dst: Path, args: argparse.Namespace) -> list[str]:
+    """Convert a legacy file to a typed one; return the report lines."""
+    import isf
+    from isf.display import cell_text, morphology_text, network_text
+
+    suffix = src.suffix.lower()
+    if suffix == ".param":
+        kind = _param_kind(src)
+        if kind == "cell":
+            value: Any = isf.read_cell_param(src, search_roots=args.search).cell
+            report = [f"read cell {src}: {cell_text(value)}"]
+        else:
+            value = isf.read_network_param(
+                src, _morphology_for(args), search_roots=[*args.search, src.parent]
+            ).network
+            report = [f"read network {src}: {network_text(value)}"]
+    elif suffix in (".hoc", ".swc"):
+        value = isf.read_swc(src) if suffix == ".swc" else isf.read_hoc(src)
+        report = [f"read morphology {src}: {morphology_text(value)}"]
+    elif suffix in (".syn", ".con"):
+        table = syn_table(src) if suffix == ".syn" else con_table(src)
+        _dump_table(table, dst)
+        pops = table["value"]["populations"]
+        rows = sum(len(next(iter(p.values()))) for p in pops.values())
+        back = _read_typed_data(dst)
+        same = "equal" if back == json.loads(json.dumps(table)) else "DIFFERENT"
+        return [
+            f"read {src}: {len(pops)} populations, {rows} rows",
+            f"wrote {dst} ({table['type']})",
+            f"round trip: reading {dst.name} back gives an {same} table",
+        ]
+    else:
+        raise ConvertError(
+            f"{src}: cannot convert {suffix!r} files: allowed are .param, .hoc, .swc, .syn, .con, "
+            ".json, .yaml, .yml"
+        )
+    isf.save(value, dst)
+    same = isf.load(dst) == value
+    report += [
+        f"wrote {dst} ({type(value).__name__})",
+        f"round trip: loading {dst.name} gives an {'equal' if same else 'DIFFERENT'} value",
+    ]
+    if not same:
+        raise ConvertError(
+            f"round trip of {dst} gives a different value (please report this)"
+        )
+    return report
+
+
+def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]:
+    """Convert a typed file to a legacy one; return the report lines."""
+    import isf
+    from isf.dsl.serialization import TOP_LEVEL
+
+    data = _read_typed_data(src)
+    kind = data["type"]
+    suffix = dst.suffix.lower()
+    if kind == "SynapseLocations" and suffix == ".syn":
+        from isf.dsl.syn_file import read_syn_file, write_syn
+
+        pops = {
+            n: (
+                np.asarray(p["section_id"], dtype=np.int64),
+                np.asarray(p["x"], dtype=float),
+            )
+            for n, p in data["value"]["populations"].items()
+        }
+        write_syn(dst, pops, data["value"].get("cell_name") or src.stem)
+        back = read_syn_file(dst).populations
+        same = list(back) == list(pops) and all(
+            np.array_equal(back[n][0], pops[n][0])
+            and np.array_equal(back[n][1], pops[n][1])
+            for n in pops
+        )
+        return [
+            f"wrote {dst}: {len(pops)} populations",
+            f"round trip: reading {dst.name} back gives {'equal' if same else 'DIFFERENT'} synapses",
+        ]
+    if kind == "ConnectionTable" and suffix == ".con":
+        from isf.dsl.con_file import read_con, write_con
+        from isf.model.synapse import Connectivity
+
+        rows = {
+            n: Connectivity(p["cell_id"], p["synapse_id"])
+            for n, p in data["value"]["populations"].items()
+        }
+        write_con(dst, rows, data["value"].get("syn_file") or f"{dst.stem}.syn")
+        same = read_con(dst)[1] == rows
+        return [
+            f"wrote {dst}: {len(rows)} populations",
+            f"round trip: reading {dst.name} back gives {'equal' if same else 'DIFFERENT'} rows",
+        ]
+    if kind not in TOP_LEVEL:
+        raise ConvertError(f"{src}: unknown type {kind!r}")
+    value = isf.load(src)
+    if kind == "Cell" and suffix == ".param":
+        # ISF keeps the cell's name in the info block
+        info = {"name": value.name} if value.name else {}
+        params = isf.CellParameterFile(value, isf.Simulation(args.tstop_ms), info=info)
+        isf.write_cell_param(params, dst)
+        same = isf.read_cell_param(dst, search_roots=args.search).cell == value
+        return [
+            f"wrote {dst} (cell, sim block: tstop {args.tstop_ms:g} ms)",
+            f"round trip: reading {dst.name} back gives {'an equal' if same else 'a DIFFERENT'} cell",
+        ]
+    if kind == "Network" and suffix == ".param":
+        from isf.dsl.network_param import (
+            NetworkParameterFile,
+            write_network_embedding,
+            write_network_param,
+        )
+
+        syn_path, con_path = dst.with_suffix(".syn"), dst.with_suffix(".con")
+        for extra in (syn_path, con_path):
+            if extra.exists() and not args.force:
+                raise ConvertError(
+                    f"{extra} exists (written beside the network .param); use --force to replace it"
+                )
+        syn_files, con_files = write_network_embedding(
+            value, syn_path, con_path, dst.stem
+        )
+        write_network_param(
+            NetworkParameterFile(
+                value, synapse_files=syn_files, connection_files=con_files
+            ),
+            dst,
+        )
+        same = (
+            isf.read_network_param(
+                dst, _morphology_for(args), search_roots=[dst.parent]
+            ).network
+            == value
+            if (args.morphology or args.cell)
+            else None
+        )
+        check = (
+            "not checked (pass --morphology or --cell to read it back)"
+            if same is None
+            else f"reading {dst.name} back gives {'an equal' if same else 'a DIFFERENT'} network"
+        )
+        return [
+            f"wrote {dst}, {syn_path.name}, {con_path.name}",
+            f"round trip: {check}",
+        ]
+    if kind == "Morphology" and suffix in (".hoc", ".swc"):
+        from isf.dsl.hoc import format_hoc
+        from isf.dsl.swc import format_swc
+
+        atomic_write_text(
+            dst, format_hoc(value) if suffix == ".hoc" else format_swc(value)
+        )
+        back = isf.read_hoc(dst) if suffix == ".hoc" else isf.read_swc(dst)
+        return [
+            f"wrote {dst}: {len(value.sections)} sections",
+            f"round trip: reading {dst.name} back gives {'an equal' if back == value else 'a DIFFERENT'} morphology",
+        ]
+    raise ConvertError(
+        f"no legacy writer for {kind} → {suffix!r}: allowed are Cell → .param, Network → .param, "
+        "Morphology → .hoc/.swc, SynapseLocations → .syn, ConnectionTable → .con"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Convert ``args.input`` to ``args.output``, print the report; exit code 0."""
+    src, dst = Path(args.input), Path(args.output)
+    if not src.is_file():
+        raise FileNotFoundError(f"input file not found: {src}")
+    if dst.exists() and not args.force:
+        raise FileExistsError(f"{dst} exists; use --force to replace it")
+    if not dst.parent.is_dir():
+        raise FileNotFoundError(f"output folder not found: {dst.parent}")
+    if src.suffix.lower() in TYPED_SUFFIXES:
+        if dst.suffix.lower() in TYPED_SUFFIXES:
+            raise ConvertError(
+                "both files are typed JSON/YAML: use isf.load/isf.save to change the format"
+            )
+        report = typed_to_legacy(src, dst, args)
+    else:
+        if dst.suffix.lower() not in TYPED_SUFFIXES:
+            raise ConvertError(f"{dst}: a legacy file converts to .json, .yaml or .yml")
+        report = legacy_to_typed(src, dst, args)
+    print("\n".join(report))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``convert`` verb."""
+    conv = sub.add_parser(
+        "convert",
+        help="convert legacy .param/.hoc/.swc/.syn/.con files to typed JSON/YAML and back",
+        description="Convert a legacy ISF file to a typed JSON/YAML file (or back), and report what was read "
+        "and whether the output reads back to the same value.",
+        epilog="examples:\n"
+        "  isf convert 86_C2_center.param cell86.json\n"
+        "  isf convert network.param network.yaml --morphology 86_C2_center.hoc\n"
+        "  isf convert example_embedding_86_C2_center.syn synapses.json\n"
+        "  isf convert cell86.json copy.param --tstop-ms 300",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    conv.add_argument(
+        "input", help="file to convert (.param, .hoc, .swc, .syn, .con, .json, .yaml)"
+    )
+    conv.add_argument("output", help="file to write; its suffix picks the format")
+    conv.add_argument(
+        "--force", action="store_true", help="replace an existing output file"
+    )
+    conv.add_argument(
+        "--morphology", help=".hoc/.swc of the cell (network .param only)"
+    )
+    conv.add_argument(
+        "--cell", help="cell .param whose morphology a network .param refers to"
+    )
+    conv.add_argument(
+        "--search",
+        action="append",
+        default=[],
+        type=os.fspath,
+        help="folder where files named in .param files are looked for (repeatable)",
+    )
+    conv.add_argument(
+        "--tstop-ms",
+        type=float,
+        default=250.0,
+        help="run length written into the sim block of a cell .param (default 250 ms)",
+    )
+    conv.set_defaults(func=run)
