@@ -31,6 +31,7 @@ bench: mechanisms
 	$(BIN)/python benchmarks/network_trials.py --trials 8 --seed 1
 	$(BIN)/python benchmarks/hay_evaluation.py --rows 0
 	$(BIN)/python benchmarks/embedding.py
+	$(BIN)/python benchmarks/synapse_tuner.py
 	$(BIN)/python benchmarks/plot_many_traces.py
 
 clean:

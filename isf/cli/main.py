@@ -9,8 +9,14 @@ import sys
 
 # One module per verb, in the order ``isf --help`` lists them.
 COMMANDS: tuple[str, ...] = (
+    "isf.cli.convert",
+    "isf.cli.inspect",
     "isf.cli.mechanisms",
+    "isf.cli.simulate",
     "isf.cli.trials",
+    "isf.cli.fit",
+    "isf.cli.embed",
+    "isf.cli.tune_synapse",
 )
 
 
@@ -29,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except Exception as exc:  # one-line reason, non-zero exit
-        print(f"isf: error: {exc}", file=sys.stderr)
+        # multi-line messages (compiler logs, cattrs error trees) are joined: one line, one reason
+        print(f"isf: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
 
 

@@ -47,6 +47,8 @@ EXPECTED_NAMES = {
     "epsp",
     "glutamate_syn",
     "gaba_syn",
+    "tm_ampa_nmda",
+    "tm_gabaa",
     "VecStim",
 }
 
@@ -726,7 +728,8 @@ def test_all_mechanisms_together_fixed_and_cvode(loaded: Path, fixed_step: None)
     """A soma with the full channel set fires the same spikes under both integrators."""
     sec = _section("soma_all")
     sec.L = sec.diam = 20.0
-    for name in sorted(EXPECTED_NAMES - {"epsp", "CaDynamics_E2_v2", "glutamate_syn", "gaba_syn", "VecStim"}):
+    for name in sorted(EXPECTED_NAMES - {"epsp", "CaDynamics_E2_v2", "glutamate_syn", "gaba_syn",
+                                         "tm_ampa_nmda", "tm_gabaa", "VecStim"}):
         sec.insert(name)
     sec.insert("pas")
     seg = sec(0.5)

@@ -1,0 +1,249 @@
+"""Fit synapse parameters (``Use``, ``Dep``, ``Fac`` …) to target plasticity metrics.
+
+Each cost evaluation sets the parameters on the tuner's synapse and simulates one train per
+distinct target frequency. :func:`scipy.optimize.minimize` runs from ``n_starts`` initial guesses —
+the synapse's current values, then points drawn uniformly within the bounds from
+``numpy.random.default_rng(seed)`` — in coordinates scaled to [0, 1] per parameter, and the best
+result is kept (and left set on the tuner). The default cost is
+``Σ weight · (achieved − target)²``; a user cost receives the achieved values and the targets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import minimize
+from tqdm import tqdm
+
+from isf.model.validation import fail, finite, positive, to_float
+from isf.synapse_tuner.settings import TrainSettings
+from isf.synapse_tuner.train import TRAIN_METRICS
+from isf.synapse_tuner.tuner import Measure, SynapseTuner
+
+METHODS: tuple[str, ...] = ("Nelder-Mead", "Powell", "L-BFGS-B")
+
+
+def _metric(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value not in TRAIN_METRICS:
+        fail(instance, attribute, value, "one of " + ", ".join(TRAIN_METRICS))
+
+
+@attrs.frozen
+class FitTarget:
+    """A metric value the fitted synapse should reach.
+
+    Attributes:
+        metric: ``ppr``, ``simple_ppr``, ``induction`` or ``recovery`` (:mod:`isf.synapse_tuner.train`).
+        value: the target value (dimensionless).
+        frequency_Hz: train frequency at which the metric is measured, Hz.
+        weight: weight of its squared error in the default cost.
+    """
+
+    metric: str = attrs.field(validator=_metric)
+    value: float = attrs.field(converter=to_float, validator=finite)
+    frequency_Hz: float = attrs.field(default=50.0, converter=to_float, validator=positive)
+    weight: float = attrs.field(default=1.0, converter=to_float, validator=positive)
+
+
+@attrs.frozen
+class Bound:
+    """Search interval of one synapse parameter, in its unit (``Dep``/``Fac`` ms, ``Use`` 1)."""
+
+    name: str
+    low: float = attrs.field(converter=to_float, validator=finite)
+    high: float = attrs.field(converter=to_float, validator=finite)
+
+    @high.validator
+    def _above_low(self, attribute: attrs.Attribute[Any], value: float) -> None:
+        if not value > self.low:
+            fail(self, attribute, value, f"a number > low = {self.low}")
+
+
+@attrs.frozen
+class StartResult:
+    """One local optimisation: its initial guess, end point and cost."""
+
+    initial: dict[str, float]
+    parameters: dict[str, float]
+    cost: float
+    n_evaluations: int
+
+
+@attrs.frozen
+class FitResult:
+    """Outcome of :func:`fit_parameters`.
+
+    Attributes:
+        parameters: best parameters found.
+        cost: their cost.
+        targets: the targets.
+        achieved: each target's metric with the best parameters (same order as ``targets``).
+        success: the best local optimisation reported convergence.
+        method: the scipy method.
+        seed: seed of the initial guesses.
+        n_evaluations: cost evaluations over all starts.
+        starts: every local optimisation.
+    """
+
+    parameters: dict[str, float]
+    cost: float
+    targets: tuple[FitTarget, ...]
+    achieved: tuple[float, ...]
+    success: bool
+    method: str
+    seed: int
+    n_evaluations: int
+    starts: tuple[StartResult, ...]
+
+
+CostFunction = Callable[[Sequence[float], Sequence[FitTarget]], float]
+
+
+def squared_error(achieved: Sequence[float], targets: Sequence[FitTarget]) -> float:
+    """The default cost: ``Σ weight · (achieved − target)²`` (1e6 per metric that is NaN)."""
+    total = 0.0
+    for a, target in zip(achieved, targets):
+        total += 1e6 if not math.isfinite(a) else target.weight * (a - target.value) ** 2
+    return total
+
+
+def achieved_metrics(
+    tuner: SynapseTuner,
+    targets: Sequence[FitTarget],
+    protocol: TrainSettings | None = None,
+    measure: Measure = "response",
+) -> tuple[float, ...]:
+    """The targets' metrics with the tuner's current parameters (one train per distinct frequency)."""
+    protocol = protocol if protocol is not None else TrainSettings()
+    by_frequency = {}
+    for f in sorted({t.frequency_Hz for t in targets}):
+        by_frequency[f] = tuner.train(attrs.evolve(protocol, frequency_Hz=f), measure=measure).metrics
+    return tuple(float(getattr(by_frequency[t.frequency_Hz], t.metric)) for t in targets)
+
+
+def _bounds(bounds: Mapping[str, tuple[float, float]] | Sequence[Bound], tuner: SynapseTuner) -> list[Bound]:
+    items = list(bounds) if not isinstance(bounds, Mapping) else [Bound(k, *v) for k, v in bounds.items()]
+    if not items:
+        raise ValueError("bounds: name at least one parameter to fit")
+    allowed = tuner.connection.synapse_type.parameters
+    for b in items:
+        if not isinstance(b, Bound):
+            raise TypeError(f"bounds: expected Bound values or a mapping name -> (low, high), got {b!r}")
+        if b.name not in allowed:
+            raise ValueError(
+                f"bounds: {b.name!r} is not a parameter of {tuner.connection.mechanism} "
+                f"(allowed: {', '.join(sorted(allowed))})"
+            )
+    return items
+
+
+def fit_parameters(
+    tuner: SynapseTuner,
+    targets: Sequence[FitTarget],
+    bounds: Mapping[str, tuple[float, float]] | Sequence[Bound],
+    protocol: TrainSettings | None = None,
+    *,
+    cost: CostFunction | None = None,
+    n_starts: int = 3,
+    seed: int = 0,
+    method: str = "Nelder-Mead",
+    max_evaluations: int = 200,
+    measure: Measure = "response",
+    progress: bool = True,
+) -> FitResult:
+    """Fit the parameters named in ``bounds`` so that the train metrics reach ``targets``.
+
+    Args:
+        tuner: an open tuner; the best parameters are left set on it.
+        targets: metrics at frequencies.
+        bounds: parameter name → (low, high), or :class:`Bound` values.
+        protocol: the train (its frequency is replaced by each target's).
+        cost: ``cost(achieved, targets) -> float``; default :func:`squared_error`.
+        n_starts: local optimisations (the first from the current values, clipped into the bounds).
+        seed: seed of the random initial guesses (recorded in the result).
+        method: ``Nelder-Mead`` (default), ``Powell`` or ``L-BFGS-B`` (finite differences).
+        max_evaluations: cost evaluations per start.
+        measure: fit the response or the conductance amplitudes.
+        progress: show a tqdm bar of the evaluations.
+    """
+    targets = tuple(targets)
+    if not targets or not all(isinstance(t, FitTarget) for t in targets):
+        raise ValueError(f"targets must be a non-empty sequence of FitTarget, got {targets!r}")
+    if method not in METHODS:
+        raise ValueError(f"method = {method!r} is invalid: allowed is one of {', '.join(METHODS)}")
+    if not isinstance(n_starts, int) or n_starts < 1:
+        raise ValueError(f"n_starts = {n_starts!r} is invalid: allowed is an integer >= 1")
+    if not isinstance(max_evaluations, int) or max_evaluations < 1:
+        raise ValueError(f"max_evaluations = {max_evaluations!r} is invalid: allowed is an integer >= 1")
+    items = _bounds(bounds, tuner)
+    cost_fn = cost if cost is not None else squared_error
+    low = np.array([b.low for b in items])
+    span = np.array([b.high - b.low for b in items])
+    names = [b.name for b in items]
+    cache: dict[tuple[float, ...], tuple[float, tuple[float, ...]]] = {}
+    bar = tqdm(desc="fit", unit="eval", disable=not progress)
+
+    def to_params(z: NDArray[np.float64]) -> dict[str, float]:
+        x = low + np.clip(z, 0.0, 1.0) * span
+        return {n: float(v) for n, v in zip(names, x)}
+
+    def evaluate(z: NDArray[np.float64]) -> float:
+        params = to_params(z)
+        key = tuple(params.values())
+        if key not in cache:
+            tuner.set_parameters(**params)
+            achieved = achieved_metrics(tuner, targets, protocol, measure)
+            cache[key] = (float(cost_fn(achieved, targets)), achieved)
+            bar.update(1)
+        return cache[key][0]
+
+    rng = np.random.default_rng(seed)
+    current = np.array([tuner.parameter(n) for n in names])
+    starts_z = [np.clip((current - low) / span, 0.0, 1.0)]
+    starts_z += [rng.uniform(0.0, 1.0, size=len(items)) for _ in range(n_starts - 1)]
+    starts: list[StartResult] = []
+    best: tuple[float, NDArray[np.float64], bool] | None = None
+    try:
+        for z0 in starts_z:
+            before = len(cache)
+            options: dict[str, Any]
+            if method == "Nelder-Mead":
+                options = {"maxfev": max_evaluations, "xatol": 1e-4, "fatol": 1e-12}
+            elif method == "Powell":
+                options = {"maxfev": max_evaluations, "xtol": 1e-4, "ftol": 1e-12}
+            else:
+                options = {"maxfun": max_evaluations, "eps": 1e-4}
+            res = minimize(
+                evaluate,
+                z0,
+                method=method,
+                bounds=[(0.0, 1.0)] * len(items),
+                options=options,
+            )
+            z = np.clip(np.asarray(res.x, dtype=float), 0.0, 1.0)
+            value = evaluate(z)
+            starts.append(StartResult(to_params(z0), to_params(z), value, len(cache) - before))
+            if best is None or value < best[0]:
+                best = (value, z, bool(res.success))
+    finally:
+        bar.close()
+    assert best is not None
+    params = to_params(best[1])
+    tuner.set_parameters(**params)
+    achieved = cache[tuple(params.values())][1]
+    return FitResult(
+        params,
+        best[0],
+        targets,
+        achieved,
+        best[2],
+        method,
+        seed,
+        len(cache),
+        tuple(starts),
+    )
