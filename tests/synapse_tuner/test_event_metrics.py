@@ -39,7 +39,7 @@ def test_dual_exponential_metrics_are_recovered(
 ) -> None:
     tau_d = tau_r * ratio
     t0 = 20.0
-    dt = min(0.025, tau_r / 10)
+    dt = min(0.025, tau_r / 20)  # linear interpolation of the 90 % crossing: error ~ dt²
     t = np.arange(0.0, t0 + 12 * tau_d, dt)
     y = baseline + sign * dual_exp(t, t0, a, tau_r, tau_d)
     m = event_metrics(t, y, t0)
@@ -50,7 +50,7 @@ def test_dual_exponential_metrics_are_recovered(
     assert m.time_to_peak_ms == pytest.approx(tp, abs=dt)
     assert m.rise_tau_ms == pytest.approx(tau_r, rel=0.01)
     assert m.decay_tau_ms == pytest.approx(tau_d, rel=0.01)
-    assert m.rise_time_ms == pytest.approx(dual_exponential_rise_time(tau_r, tau_d), rel=0.02, abs=dt / 4)
+    assert m.rise_time_ms == pytest.approx(dual_exponential_rise_time(tau_r, tau_d), rel=0.02, abs=dt / 2)
     # ∫ a (e^{−s/τd} − e^{−s/τr}) ds = a (τd − τr), less the tail beyond 12 τd
     assert m.charge == pytest.approx(sign * a * (tau_d - tau_r), rel=2e-3)
 
