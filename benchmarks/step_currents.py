@@ -70,6 +70,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # plain_neuron
 
 STEP_AMPLITUDES_NA = (0.619, 0.793, 1.507)
 STEP_DELAY_MS, STEP_DURATION_MS, STEP_TSTOP_MS = 500.0, 2000.0, 3000.0
@@ -93,26 +94,26 @@ if SHARED is None:
     print("RESULT " + json.dumps({"skipped": "no shared data"}))
     sys.exit(0)
 
-import numpy as np  # noqa: E402
-from neuron import h  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
+import numpy as np
+from neuron import h
+from numpy.typing import NDArray
+from plain_neuron import Trace, plain_build, plain_run, segment_table
 
-from isf.analysis.spikes import spike_times  # noqa: E402
-from isf.backends.neuron.build import build_cell, section_count  # noqa: E402
-from isf.backends.neuron.mechanisms import load_mechanisms  # noqa: E402
-from isf.backends.neuron.simulate import simulate  # noqa: E402
-from isf.dsl.cell_param import CellParameterFile, read_cell_param  # noqa: E402
-from isf.dsl.param_format import read_param  # noqa: E402
-from isf.model.cell import Cell  # noqa: E402
-from isf.model.experiment import Experiment  # noqa: E402
-from isf.model.simulation import Simulation  # noqa: E402
-from isf.model.stimulus import CurrentStep  # noqa: E402
+from isf.analysis.spikes import spike_times
+from isf.backends.neuron.build import build_cell, section_count
+from isf.backends.neuron.mechanisms import load_mechanisms
+from isf.backends.neuron.simulate import simulate
+from isf.dsl.cell_param import CellParameterFile, read_cell_param
+from isf.dsl.param_format import read_param
+from isf.model.cell import Cell
+from isf.model.experiment import Experiment
+from isf.model.simulation import Simulation
+from isf.model.stimulus import CurrentStep
 
 PARAM_FILE = SHARED / "cell_params" / "86_C2_center.param"
 SEARCH_ROOTS = [SHARED / "morphologies", SHARED / "recording_sites"]
 REFERENCE_DIR = SHARED / "reference" / "step_currents"
 
-Trace = tuple[NDArray[np.float64], NDArray[np.float64]]
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -162,212 +163,8 @@ def isf_run(cell: Cell, amplitude_nA: float, delay_ms: float, duration_ms: float
 
 
 # ----------------------------------------------------------------------------- plain NEURON
-# Nothing below uses isf: it is the script a NEURON user would write by hand
-# from the hoc file and the .param dict (read with read_param outside any timing).
-
-HOC_LABELS = (("soma", "Soma"), ("dend", "Dendrite"), ("BasalDendrite", "Dendrite"),
-              ("apical", "ApicalDendrite"), ("axon", "Axon"))
-#: Hay et al. 2013 axon: (name, label, length µm, points = nseg, diameter start, end µm)
-HAY2013_AXON = (("axon_0", "AIS", 20.0, 5, 3.0, 1.75),
-                ("axon_0_0", "AIS", 30.0, 7, 1.75, 1.0),
-                ("axon_0_0_0", "Myelin", 1000.0, 21, 1.0, 1.0))
-DISTRIBUTION_KEYS = {"uniform": (), "uniform_range": ("begin", "end", "outsidescale"),
-                     "exponential": ("distance", "offset", "linScale", "_lambda", "xOffset")}
-
-
-class PlainCell:
-    """Sections of the plain-NEURON model; ``free()`` drops every reference to them."""
-
-    def __init__(self) -> None:
-        self.sections: list[Any] = []
-        self.labels: list[str] = []
-        self.parents: list[int | None] = []
-        self.diameters: list[list[float]] = []
-        self.soma_points: list[tuple[float, float, float]] = []
-
-    @property
-    def soma(self) -> Any:
-        return self.sections[self.labels.index("Soma")]
-
-    def ids(self, label: str) -> list[int]:
-        return [i for i, lab in enumerate(self.labels) if lab == label]
-
-    def free(self) -> None:
-        self.sections.clear()
-
-
-def plain_read_hoc(path: Path, cell: PlainCell) -> None:
-    """Create the sections of an ISF-style hoc file (pt3dadd per point) and connect them."""
-    connects: dict[int, tuple[str, float]] = {}
-    by_name: dict[str, int] = {}
-    current = None
-    with open(path) as f:
-        for line in f:
-            if current is not None:
-                if "pt3dadd" in line:
-                    x, y, z, d = (float(v) for v in line[line.index("(") + 1 : line.index(")")].split(","))
-                    h.pt3dadd(x, y, z, d, sec=current)
-                    cell.diameters[-1].append(d)
-                    if cell.labels[-1] == "Soma":
-                        cell.soma_points.append((x, y, z))
-                    continue
-                if cell.diameters[-1]:
-                    current = None
-            if "create" in line:
-                name = line.replace("{", " ").replace("}", " ").split()[1]
-                label = next((lab for needle, lab in HOC_LABELS if needle in line), None)
-                if label is None:
-                    current = None
-                    continue
-                current = h.Section(name=name)
-                by_name[name] = len(cell.sections)
-                cell.sections.append(current)
-                cell.labels.append(label)
-                cell.parents.append(None)
-                cell.diameters.append([])
-            if "connect" in line:
-                target = line[line.index(",") + 1 :].strip().strip("{}").strip()
-                connects[len(cell.sections) - 1] = (target[: target.index("(")], float(target[target.index("(") + 1 : target.index(")")]))
-    for child, (parent_name, x) in connects.items():
-        parent = by_name[parent_name]
-        cell.parents[child] = parent
-        cell.sections[child].connect(cell.sections[parent](0.5 if cell.labels[parent] == "Soma" else x), 0)
-
-
-def plain_add_axon(cell: PlainCell) -> None:
-    """Append the Hay-2013 axon straight down from the soma bottom (LEGACY_FORMATS §1.6)."""
-    n = len(cell.soma_points)
-    cx, cy, cz = cell.soma_points[n // 2]
-    z0 = cz - 0.5 * cell.diameters[cell.labels.index("Soma")][n // 2]
-    parent, parent_x, offset = cell.labels.index("Soma"), 0.5, 0.0
-    for name, label, length, points, d0, d1 in HAY2013_AXON:
-        sec = h.Section(name=name)
-        diams = [d0 + (d1 - d0) * i / (points - 1) for i in range(points)]
-        for i, d in enumerate(diams):
-            h.pt3dadd(cx, cy, z0 - (offset + length * i / (points - 1)), d, sec=sec)
-        sec.connect(cell.sections[parent](parent_x), 0)
-        cell.sections.append(sec)
-        cell.labels.append(label)
-        cell.parents.append(parent)
-        cell.diameters.append(diams)
-        parent, parent_x, offset = len(cell.sections) - 1, 1.0, offset + length
-
-
-def plain_nseg(cell: PlainCell, frequency_hz: float = 100.0) -> None:
-    """ISF's d-lambda rule (mid-point diameter, +0.5 rounding); the axon keeps one segment per point."""
-    for sec, label, diams in zip(cell.sections, cell.labels, cell.diameters):
-        if label in ("AIS", "Myelin"):
-            sec.nseg = len(diams)
-            continue
-        d = diams[len(diams) // 2]
-        lam = 1e5 * math.sqrt(d / (4.0 * math.pi * frequency_hz * sec.Ra * sec.cm))
-        sec.nseg = 2 * int((sec.L / (0.1 * lam) + 0.5) / 2.0) + 1
-
-
-def plain_root_distance(cell: PlainCell, label: str) -> tuple[Callable[[Any], float], float]:
-    """(D_root of a segment, maxDist) for a label: origin at the 0-end of its first section on the soma."""
-    soma = cell.labels.index("Soma")
-    roots = [i for i in cell.ids(label) if cell.parents[i] == soma]
-    origin = cell.sections[roots[0]](0)
-    children: dict[int, list[int]] = {}
-    for i, p in enumerate(cell.parents):
-        if p is not None:
-            children.setdefault(p, []).append(i)
-    max_dist, stack = 0.0, list(roots)
-    while stack:
-        i = stack.pop()
-        if i in children:
-            stack.extend(children[i])
-        else:
-            max_dist = max(max_dist, h.distance(origin, cell.sections[i](1)))
-    return (lambda seg: h.distance(origin, seg)), max_dist
-
-
-def plain_mechanisms(cell: PlainCell, label: str, block: Mapping[str, Any]) -> None:
-    """Insert one region's range mechanisms with their values, then its ions."""
-    secs = [cell.sections[i] for i in cell.ids(label)]
-    distance: Callable[[Any], float] | None = None
-    max_dist = 0.0
-    for mech, spec in block.get("mechanisms", {}).get("range", {}).items():
-        spatial = spec["spatial"]
-        if spatial not in DISTRIBUTION_KEYS:
-            raise NotImplementedError(f"plain benchmark: spatial {spatial!r}")
-        params = {k: v for k, v in spec.items() if k != "spatial" and k not in DISTRIBUTION_KEYS[spatial]}
-        for sec in secs:
-            sec.insert(mech)
-        if spatial == "uniform":
-            for name, value in params.items():
-                for sec in secs:
-                    setattr(sec, f"{name}_{mech}", value)
-            continue
-        if distance is None:
-            distance, max_dist = plain_root_distance(cell, label)
-        for sec in secs:
-            for seg in sec:
-                d = distance(seg)
-                for name, value in params.items():
-                    if spatial == "uniform_range":
-                        inside = spec["begin"] <= d <= spec["end"]
-                        v = value if inside else value * spec["outsidescale"]
-                    else:
-                        x = d / max_dist if spec["distance"] == "relative" else d
-                        v = value * (spec["offset"] + spec["linScale"] * math.exp(spec["_lambda"] * (x - spec["xOffset"])))
-                    setattr(seg, f"{name}_{mech}", v)
-    for name, value in block.get("properties", {}).get("ions", {}).items():
-        for sec in secs:
-            setattr(sec, name, value)
-
-
-def plain_scale_apical_morph_86(cell: PlainCell, scale: float = 2.5, n_sections: int = 33) -> None:
-    """×2.5 diameters of the first 33 apical sections whose far end is ≤ 1000 µm from soma(0)."""
-    soma0 = cell.soma(0)
-    done = 0
-    for i in cell.ids("ApicalDendrite"):
-        if done == n_sections:
-            break
-        sec = cell.sections[i]
-        if h.distance(soma0, sec(1)) > 1000.0:
-            continue
-        for j, d in enumerate(cell.diameters[i]):
-            h.pt3dchange(j, d * scale, sec=sec)
-        done += 1
-
-
-def plain_build(hoc_path: Path, neuron: Mapping[str, Any]) -> PlainCell:
-    """The cell of a legacy ``neuron`` block, built with plain NEURON calls (ISF's create_cell order)."""
-    cell = PlainCell()
-    plain_read_hoc(hoc_path, cell)
-    if "AIS" in neuron:
-        plain_add_axon(cell)
-    regions = {k: v for k, v in neuron.items() if k in ("Soma", "Dendrite", "ApicalDendrite", "AIS", "Myelin")}
-    for label, block in regions.items():
-        props = block.get("properties", {})
-        for i in cell.ids(label):
-            cell.sections[i].Ra = props["Ra"]
-            cell.sections[i].cm = props["cm"]
-    plain_nseg(cell)
-    for label, block in regions.items():
-        plain_mechanisms(cell, label, block)
-    if "scale_apical_morph_86" in neuron.get("cell_modify_functions", {}):
-        plain_scale_apical_morph_86(cell)
-    return cell
-
-
-def plain_run(cell: PlainCell, amplitude_nA: float, delay_ms: float, duration_ms: float, tstop_ms: float) -> Trace:
-    """IClamp at soma(0.5), CVode, stdrun init() and the fadvance loop; (t, soma v)."""
-    clamp = h.IClamp(cell.soma(0.5))
-    clamp.amp, clamp.delay, clamp.dur = amplitude_nA, delay_ms, duration_ms
-    t_vec, v_vec = h.Vector(), h.Vector()
-    t_vec.record(h._ref_t)
-    v_vec.record(cell.soma(0.5)._ref_v)
-    h.CVode().active(1)
-    h.dt, h.celsius, h.v_init = 0.025, 34.0, -75.0
-    h.tstop = float(f"{tstop_ms:g}")
-    h.init()
-    h("while (t < tstop) { fadvance() }")
-    trace = np.array(t_vec), np.array(v_vec)
-    del clamp, t_vec, v_vec
-    return trace
+# The plain model (benchmarks/plain_neuron.py) uses no isf: it is the script a NEURON user would write
+# by hand from the hoc file and the .param dict (read with read_param outside any timing).
 
 
 def plain_build_and_run(hoc_path: Path, neuron: Mapping[str, Any], amplitude_nA: float) -> Trace:
@@ -382,11 +179,6 @@ def plain_build_and_run(hoc_path: Path, neuron: Mapping[str, Any], amplitude_nA:
 
 COMPARED_VALUES = ("diam", "cm", "g_pas", "e_pas", "gIhbar_Ih", "gCa_LVAstbar_Ca_LVAst", "gCa_HVAbar_Ca_HVA",
                    "gNaTa_tbar_NaTa_t", "gSK_E2bar_SK_E2", "ek", "ena")
-
-
-def segment_table(sections: Sequence[Any], name: str) -> NDArray[np.float64]:
-    """``name`` at every segment of ``sections`` (NaN where the mechanism or ion is absent)."""
-    return np.array([getattr(seg, name) if hasattr(seg, name) else np.nan for sec in sections for seg in sec])
 
 
 def check_same_model(cell: Cell, hoc_path: Path, neuron: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, NDArray[np.float64]]]:

@@ -126,12 +126,13 @@ class HaySetup:
             raise FittingError(f"the parameter vector leaves template values unset: {', '.join(missing)}")
         return cell_from_param_dict({"neuron": neuron}, morphology=self.morphology).cell
 
-    def simulate(self, params: Mapping[str, float] | pd.Series,
-                 protocols: Sequence[str] | None = None) -> dict[str, Traces]:
-        """Traces of each protocol (default: all of the set-up's)."""
+    def simulate(self, params: Mapping[str, float] | pd.Series, protocols: Sequence[str] | None = None,
+                 cell: Cell | None = None) -> dict[str, Traces]:
+        """Traces of each protocol (default: all of the set-up's); ``cell`` = ``self.cell(params)`` if already
+        made (each protocol still runs on a freshly built NEURON cell)."""
         from isf.backends.neuron.simulate import simulate
 
-        cell = self.cell(params)
+        cell = self.cell(params) if cell is None else cell
         out = {}
         for name in self.protocols if protocols is None else protocols:
             protocol = self.protocol_values[name]
@@ -175,9 +176,11 @@ class HaySetup:
         inside = True
         timed_out = False
         start = time.perf_counter()
+        # the typed cell caches its distances and per-segment values: make it once for all protocols
+        cell = self.cell(params)
         for name in self.protocols:
             try:
-                traces = self.simulate(params, [name])
+                traces = self.simulate(params, [name], cell)
             except SimulationTimeout:
                 timed_out, inside = True, False
                 out.update({n: TIMEOUT_SCORE for n in protocol_objectives(name, self.objectives)})

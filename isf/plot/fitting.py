@@ -55,7 +55,7 @@ def parameter_spread(models: pd.DataFrame, space: ParameterSpace, *, ax: Axes | 
     unit = space.normalize(models[list(space.names)].to_numpy(float))
     ax = _axes(ax, (7.0, max(4.0, 0.22 * len(space) + 1)))
     positions = np.arange(len(space))
-    ax.boxplot(list(unit.T), positions=positions, vert=False, showfliers=False, widths=0.6)
+    ax.boxplot(list(unit.T), positions=positions, orientation="horizontal", showfliers=False, widths=0.6)
     rng = np.random.default_rng(0)
     for i in positions:
         ax.scatter(unit[:, i], i + rng.uniform(-0.15, 0.15, unit.shape[0]), s=6, color="#1f5fbf", alpha=0.5)
