@@ -9,30 +9,39 @@
 
 Sample ``i`` of a run draws only from ``(seed, cell_index, i)``, so results do not depend on the
 number of workers or the backend (``loky`` processes, a ``dask`` cluster, or ``sequential``).
+The set-up reaches each worker once (:func:`isf.backends.parallel.map_unordered`), samples go in a
+few large batches per worker and come back compact (:class:`CompactRealisation` + summary
+numbers); :class:`Embedding` builds realisations and summary tables from them on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import joblib
 import numpy as np
-import pandas as pd
-from tqdm.auto import tqdm
+from numpy.typing import NDArray
 
-from isf.embedding.connectome import DenseConnectome
-from isf.embedding.realisation import Realisation
-from isf.embedding.sampling import sample_realisation
-from isf.embedding.summary import representative_sample, sample_summary
+from isf.backends.parallel import BACKENDS, dask_workers, map_unordered
+from isf.embedding.realisation import CompactRealisation, Realisation
+from isf.embedding.sampling import expand_realisation, sample_compact, sample_realisation
+from isf.embedding.summary import (
+    celltype_order,
+    compact_summary_values,
+    representative_sample,
+    summary_frame,
+)
 from isf.embedding.synapse_density import AxonDensities, axon_densities
 from isf.embedding.targets import CellTargets, cell_targets
-from isf.model.morphology import Morphology
 
-__all__ = ["BACKENDS", "Embedding", "EmbeddingSetup", "embed", "embed_many", "prepare"]
+if TYPE_CHECKING:  # imported on use: worker processes need neither
+    import pandas as pd
 
-BACKENDS = ("loky", "dask", "sequential")
+    from isf.embedding.connectome import DenseConnectome
+    from isf.model.morphology import Morphology
+
+__all__ = ["BACKENDS", "Embedding", "EmbeddingSetup", "default_batch_size", "embed", "embed_many", "prepare"]
 
 
 @attrs.frozen(eq=False)
@@ -60,6 +69,11 @@ class EmbeddingSetup:
         return sample_realisation(
             self.targets, self.densities, seed, sample, cell_index
         )
+
+    @property
+    def cell_types(self) -> list[str]:
+        """Presynaptic cell types of the model in ISF's summary order (the rows of every summary)."""
+        return celltype_order(list(dict.fromkeys(d.cell_type for d in self.densities)))
 
     def expected_synapses(self) -> dict[str, float]:
         """Expected synapses per population (``<cell_type>_<area>``)."""
@@ -113,68 +127,105 @@ def prepare(
 class Embedding:
     """Realisations of one cell and the representative one.
 
+    Workers return every sample in compact form (:class:`~isf.embedding.realisation.CompactRealisation`,
+    ≈ 8 bytes per synapse) with its summary numbers; :attr:`realisations`, :attr:`chosen` and
+    :attr:`summaries` are built from them on first use (equal to what
+    :meth:`EmbeddingSetup.realise` and :func:`~isf.embedding.summary.sample_summary` give).
+
     Attributes:
         setup: the cell's targets and densities.
         seed: run seed (recorded in the output).
         cell_index: index of the cell in its run (part of every sample's seed).
-        realisations: every sample, by sample index.
-        summaries: per-cell-type statistics of every sample (:func:`~isf.embedding.summary.sample_summary`).
+        compact: every sample's draws, by sample index.
+        summary_values: per-cell-type statistics of every sample (samples × :attr:`cell_types` ×
+            :data:`~isf.embedding.summary.SUMMARY_COLUMNS`).
         representative: index of the representative sample.
     """
 
     setup: EmbeddingSetup
     seed: int
     cell_index: int
-    realisations: tuple[Realisation, ...]
-    summaries: tuple[pd.DataFrame, ...]
+    compact: tuple[CompactRealisation, ...]
+    summary_values: NDArray[np.float64]
     representative: int
+    _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples."""
+        return len(self.compact)
+
+    @property
+    def cell_types(self) -> list[str]:
+        """Rows of every summary: the presynaptic cell types in ISF's summary order."""
+        return self.setup.cell_types
+
+    def realisation(self, sample: int) -> Realisation:
+        """Sample ``sample`` as a :class:`Realisation` (built on each call; :attr:`realisations` keeps them)."""
+        built = self._cache.get("realisations")
+        if built is not None:
+            return built[sample]  # type: ignore[no-any-return]
+        return expand_realisation(self.setup.targets, self.setup.densities, self.compact[sample])
+
+    @property
+    def realisations(self) -> tuple[Realisation, ...]:
+        """Every sample, by sample index (built on first use)."""
+        if "realisations" not in self._cache:
+            chosen = self._cache.get("chosen")
+            self._cache["realisations"] = tuple(
+                chosen if i == self.representative and chosen is not None else self.realisation(i)
+                for i in range(self.n_samples)
+            )
+        return self._cache["realisations"]  # type: ignore[no-any-return]
 
     @property
     def chosen(self) -> Realisation:
-        """The representative realisation."""
-        return self.realisations[self.representative]
+        """The representative realisation (built on first use)."""
+        if "chosen" not in self._cache:
+            self._cache["chosen"] = self.realisation(self.representative)
+        return self._cache["chosen"]  # type: ignore[no-any-return]
+
+    @property
+    def summaries(self) -> tuple[pd.DataFrame, ...]:
+        """Per-cell-type statistics of every sample (:func:`~isf.embedding.summary.sample_summary`), built on first use."""
+        if "summaries" not in self._cache:
+            types = self.cell_types
+            self._cache["summaries"] = tuple(summary_frame(v, types) for v in self.summary_values)
+        return self._cache["summaries"]  # type: ignore[no-any-return]
 
     def synapse_counts(self) -> pd.DataFrame:
         """Synapses per presynaptic cell type (columns, sorted by name) of every sample (rows)."""
-        rows = [r.synapses_per_cell_type() for r in self.realisations]
-        types = sorted({t for row in rows for t in row})
-        return pd.DataFrame(
-            [[row.get(t, 0) for t in types] for row in rows],
-            columns=types,
-            index=pd.RangeIndex(len(rows), name="sample"),
-        )
+        import pandas as pd
+
+        types, table = _counts_by_type(self.setup, self.compact)
+        return pd.DataFrame(table, columns=types, index=pd.RangeIndex(len(table), name="sample"))
 
 
-def _run_batch(
-    setup: EmbeddingSetup, seed: int, cell_index: int, job: int, samples: Sequence[int]
-) -> list[tuple[int, Realisation, pd.DataFrame]]:
-    out = []
-    for sample in samples:
-        realisation = setup.realise(seed, sample, cell_index)
-        out.append((job, realisation, sample_summary(realisation)))
-    return out
+def _counts_by_type(
+    setup: EmbeddingSetup, compact: Sequence[CompactRealisation]
+) -> tuple[list[str], NDArray[np.int64]]:
+    """Cell types sorted by name and synapses of each (columns) in every sample (rows)."""
+    types = sorted({d.cell_type for d in setup.densities})
+    member = np.zeros((len(setup.densities), len(types)), np.int64)
+    for p, d in enumerate(setup.densities):
+        member[p, types.index(d.cell_type)] = 1
+    per_population = np.array([c.population_counts() for c in compact], dtype=np.int64)
+    return types, per_population.reshape(len(compact), len(setup.densities)) @ member
 
 
-def _execute(
-    tasks: list[tuple[EmbeddingSetup, int, int, int, list[int]]],
-    backend: str,
-    n_jobs: int,
-    dask_client: Any,
-) -> Iterator[list[tuple[int, Realisation, pd.DataFrame]]]:
-    if backend == "sequential" or (backend == "loky" and n_jobs == 1):
-        for task in tasks:
-            yield _run_batch(*task)
-        return
-    delayed = (joblib.delayed(_run_batch)(*task) for task in tasks)
-    if backend == "dask":
-        with joblib.parallel_backend(
-            "dask", **({"client": dask_client} if dask_client is not None else {})
-        ):
-            yield from joblib.Parallel(return_as="generator_unordered")(delayed)
-    else:
-        yield from joblib.Parallel(
-            n_jobs=n_jobs, backend="loky", return_as="generator_unordered"
-        )(delayed)
+def _draw(shared: tuple[tuple[EmbeddingSetup, ...], int], item: tuple[int, int]) -> tuple[CompactRealisation, NDArray[np.float64]]:
+    """Worker task: sample ``item[1]`` of cell ``item[0]``, compact, with its summary numbers."""
+    setups, seed = shared
+    j, sample = item
+    setup = setups[j]
+    compact = sample_compact(setup.targets, setup.densities, seed, sample, j)
+    return compact, compact_summary_values(compact, setup.targets, setup.densities, setup.cell_types)
+
+
+def default_batch_size(n_items: int, n_workers: int) -> int:
+    """Samples per task: about four tasks per worker (so a busy or late worker is balanced by the
+    others, while the per-task cost is paid rarely), at most 64 (a live progress bar)."""
+    return max(1, min(64, -(-n_items // (4 * max(1, n_workers)))))
 
 
 def embed_many(
@@ -190,6 +241,9 @@ def embed_many(
 ) -> list[Embedding]:
     """``n_samples`` realisations of every cell in ``setups`` (cell ``j`` has cell index ``j``), in parallel.
 
+    The set-ups travel to each worker once (:func:`isf.backends.parallel.map_unordered`); samples
+    go in batches and come back compact (:class:`~isf.embedding.realisation.CompactRealisation`).
+
     Args:
         setups: prepared cells (:func:`prepare`).
         n_samples: realisations per cell (ISF's ``nrOfSamples``, default 50).
@@ -197,7 +251,7 @@ def embed_many(
         backend: ``"loky"`` (local processes), ``"dask"`` (a dask.distributed cluster: pass
             ``dask_client`` or have one active) or ``"sequential"``.
         n_jobs: worker processes (loky).
-        batch_size: samples per task (default: enough tasks for a smooth progress bar and load balance).
+        batch_size: samples per task (default :func:`default_batch_size`: about four tasks per worker).
         progress: show a progress bar.
     """
     if backend not in BACKENDS:
@@ -210,30 +264,37 @@ def embed_many(
         raise ValueError(f"n_samples must be >= 1, got {n_samples}")
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
-    total = n_samples * len(setups)
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    from tqdm.auto import tqdm
+
+    items = [(j, i) for j in range(len(setups)) for i in range(n_samples)]
     if batch_size is None:
-        batch_size = max(1, min(16, n_samples // (4 * n_jobs) or 1))
-    tasks = [
-        (setup, int(seed), j, j, list(range(start, min(start + batch_size, n_samples))))
-        for j, setup in enumerate(setups)
-        for start in range(0, n_samples, batch_size)
-    ]
-    found: list[dict[int, tuple[Realisation, pd.DataFrame]]] = [{} for _ in setups]
+        workers = n_jobs if backend == "loky" else dask_workers(dask_client) if backend == "dask" else 1
+        batch_size = default_batch_size(len(items), workers)
+    found: list[list[Any]] = [[None] * n_samples for _ in setups]
     with tqdm(
-        total=total, desc="realisations", unit="sample", disable=not progress
+        total=len(items), desc="realisations", unit="sample", disable=not progress
     ) as bar:
-        for batch in _execute(tasks, backend, n_jobs, dask_client):
-            for job, realisation, summary in batch:
-                found[job][realisation.sample] = (realisation, summary)
-            bar.update(len(batch))
+        for pos, drawn in map_unordered(
+            _draw,
+            (tuple(setups), int(seed)),
+            items,
+            backend=backend,
+            n_jobs=n_jobs,
+            batch_size=batch_size,
+            dask_client=dask_client,
+        ):
+            j, i = items[pos]
+            found[j][i] = drawn
+            bar.update(1)
     out = []
     for j, setup in enumerate(setups):
-        realisations = tuple(found[j][i][0] for i in range(n_samples))
-        summaries = tuple(found[j][i][1] for i in range(n_samples))
-        chosen = representative_sample(
-            [r.synapses_per_cell_type() for r in realisations]
-        )
-        out.append(Embedding(setup, int(seed), j, realisations, summaries, chosen))
+        compact = tuple(c for c, _ in found[j])
+        values = np.stack([v for _, v in found[j]])
+        _, counts = _counts_by_type(setup, compact)
+        chosen = representative_sample(counts.astype(np.float64))
+        out.append(Embedding(setup, int(seed), j, compact, values, chosen))
     return out
 
 

@@ -3,6 +3,11 @@
 The typed counterpart of a ``.syn`` + ``.con`` pair (LEGACY_FORMATS §5.1–5.2): per presynaptic
 population, rows = synapse IDs in creation order, each with its section ID, relative position
 ``x`` (the ``relPts`` of the chosen 3D point), structure and the presynaptic cell that made it.
+
+:class:`CompactRealisation` is the same draw in two small integer arrays (3D point and presynaptic
+cell of every synapse, populations concatenated): what worker processes send back; the rest
+(section, ``x``, structure, path length, ``.con`` IDs) follows from the cell's targets
+(:func:`~isf.embedding.sampling.expand_realisation`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from numpy.typing import NDArray
 
 from isf.model.synapse import Connectivity
 
-__all__ = ["PopulationSynapses", "Realisation"]
+__all__ = ["CompactRealisation", "PopulationSynapses", "Realisation"]
 
 
 @attrs.frozen(eq=False)
@@ -107,3 +112,53 @@ class Realisation:
         for p in self.populations:
             out[p.cell_type] = out.get(p.cell_type, 0) + len(p)
         return out
+
+
+def _small_int(values: NDArray[np.integer]) -> NDArray[np.integer]:
+    """``values`` as int32 when they fit (they always do for real cells), else int64."""
+    if values.size and (values.min() < np.iinfo(np.int32).min or values.max() > np.iinfo(np.int32).max):
+        return values.astype(np.int64)
+    return values.astype(np.int32)
+
+
+@attrs.frozen(eq=False)
+class CompactRealisation:
+    """One sample as the draws alone, populations concatenated (≈ 8 bytes per synapse).
+
+    Attributes:
+        sample, seed, cell_index: as :class:`Realisation`.
+        indptr: synapses of population ``p`` (write order) are rows ``indptr[p]:indptr[p + 1]``.
+        point: 3D point of every synapse (index into the :class:`~isf.embedding.targets.CellTargets` point arrays).
+        presynaptic_cell: presynaptic cell (within its population) of every synapse.
+    """
+
+    sample: int
+    seed: int
+    cell_index: int
+    indptr: NDArray[np.int64]
+    point: NDArray[np.integer]
+    presynaptic_cell: NDArray[np.integer]
+
+    @classmethod
+    def from_draws(
+        cls,
+        sample: int,
+        seed: int,
+        cell_index: int,
+        draws: list[tuple[NDArray[np.int64], NDArray[np.int64]]],
+    ) -> CompactRealisation:
+        """From ``(point, presynaptic cell)`` arrays of every population, in write order."""
+        sizes = np.array([len(point) for point, _ in draws], dtype=np.int64)
+        indptr = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)])
+        def cat(i: int) -> NDArray[np.int64]:
+            return np.concatenate([d[i] for d in draws]) if draws else np.zeros(0, np.int64)
+        return cls(sample, seed, cell_index, indptr, _small_int(cat(0)), _small_int(cat(1)))
+
+    @property
+    def n_synapses(self) -> int:
+        """Total number of synapses."""
+        return int(self.indptr[-1])
+
+    def population_counts(self) -> NDArray[np.int64]:
+        """Synapses of every population, in write order."""
+        return np.diff(self.indptr)

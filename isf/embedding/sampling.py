@@ -13,6 +13,11 @@ Three independent generators, spawned from the sample's ``SeedSequence``, draw t
 the Poisson counts and the point choices. numpy draws a Poisson array element by element in
 order and draws nothing for ρ = 0, so the counts equal those of a per-cell, per-voxel loop
 calling ``poisson`` with the same generator (``benchmarks/embedding_loop.py`` checks this).
+
+:func:`draw_synapses` makes the draws (3D point and presynaptic cell of every synapse);
+:func:`sample_realisation` adds what follows from the cell (section, ``x``, structure, ``.con``
+IDs); :func:`sample_compact` keeps the draws only (what workers send back) and
+:func:`expand_realisation` turns those into the same :class:`Realisation`.
 """
 
 from __future__ import annotations
@@ -20,13 +25,17 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from isf.embedding.realisation import PopulationSynapses, Realisation
+from isf.embedding.realisation import CompactRealisation, PopulationSynapses, Realisation
 from isf.embedding.synapse_density import AxonDensities
 from isf.embedding.targets import CellTargets
 
 __all__ = [
     "assign_and_count",
+    "draw_synapses",
+    "expand_realisation",
+    "population_synapses",
     "realisation_generators",
+    "sample_compact",
     "sample_realisation",
     "select_points",
 ]
@@ -122,6 +131,47 @@ def select_points(
     return ev[order], pt[order]
 
 
+def draw_synapses(
+    targets: CellTargets,
+    densities: tuple[AxonDensities, ...],
+    seed: int,
+    sample: int,
+    cell_index: int = 0,
+) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """The draws of sample ``sample``: ``(3D point, presynaptic cell)`` of every synapse, per population."""
+    rng_axon, rng_count, rng_point = realisation_generators(seed, sample, cell_index)
+    out = []
+    for density in densities:
+        cell, key, k = assign_and_count(density, rng_axon, rng_count)
+        event, point = select_points(targets, key, k, rng_point)
+        out.append((point, cell[event].astype(np.int64)))
+    return out
+
+
+def population_synapses(
+    targets: CellTargets,
+    density: AxonDensities,
+    point: NDArray[np.integer],
+    presynaptic: NDArray[np.integer],
+) -> PopulationSynapses:
+    """The synapses of one population from its draws (section, ``x``, structure, path length, ``.con`` IDs)."""
+    point = np.asarray(point, dtype=np.int64)
+    presynaptic = np.asarray(presynaptic, dtype=np.int64)
+    _, cell_id = np.unique(presynaptic, return_inverse=True)
+    return PopulationSynapses(
+        area=density.area,
+        cell_type=density.cell_type,
+        n_cells=density.n_cells,
+        section_id=targets.point_section[point],
+        x=targets.point_x[point],
+        point=point,
+        structure=targets.point_structure[point],
+        soma_distance_um=targets.point_soma_distance_um[point],
+        presynaptic_cell=presynaptic,
+        cell_id=cell_id.astype(np.int64).reshape(-1),
+    )
+
+
 def sample_realisation(
     targets: CellTargets,
     densities: tuple[AxonDensities, ...],
@@ -130,28 +180,49 @@ def sample_realisation(
     cell_index: int = 0,
 ) -> Realisation:
     """Draw sample ``sample`` of the run with ``seed`` (see module docstring)."""
-    rng_axon, rng_count, rng_point = realisation_generators(seed, sample, cell_index)
-    populations = []
-    for density in densities:
-        cell, key, k = assign_and_count(density, rng_axon, rng_count)
-        event, point = select_points(targets, key, k, rng_point)
-        presynaptic = cell[event]
-        connected, cell_id = np.unique(presynaptic, return_inverse=True)
-        del connected
-        populations.append(
-            PopulationSynapses(
-                area=density.area,
-                cell_type=density.cell_type,
-                n_cells=density.n_cells,
-                section_id=targets.point_section[point],
-                x=targets.point_x[point],
-                point=point,
-                structure=targets.point_structure[point],
-                soma_distance_um=targets.point_soma_distance_um[point],
-                presynaptic_cell=presynaptic.astype(np.int64),
-                cell_id=cell_id.astype(np.int64).reshape(-1),
-            )
+    draws = draw_synapses(targets, densities, seed, sample, cell_index)
+    populations = tuple(
+        population_synapses(targets, density, point, presynaptic)
+        for density, (point, presynaptic) in zip(densities, draws)
+    )
+    return Realisation(sample=sample, seed=seed, cell_index=cell_index, populations=populations)
+
+
+def sample_compact(
+    targets: CellTargets,
+    densities: tuple[AxonDensities, ...],
+    seed: int,
+    sample: int,
+    cell_index: int = 0,
+) -> CompactRealisation:
+    """The same sample as :func:`sample_realisation`, as draws only (what workers send back)."""
+    draws = draw_synapses(targets, densities, seed, sample, cell_index)
+    return CompactRealisation.from_draws(sample, seed, cell_index, draws)
+
+
+def expand_realisation(
+    targets: CellTargets,
+    densities: tuple[AxonDensities, ...],
+    compact: CompactRealisation,
+) -> Realisation:
+    """The :class:`Realisation` of a :class:`CompactRealisation` (equal to :func:`sample_realisation`'s)."""
+    if len(compact.indptr) != len(densities) + 1:
+        raise ValueError(
+            f"the compact realisation has {len(compact.indptr) - 1} populations, the set-up {len(densities)}"
         )
+    ip = compact.indptr
+    populations = tuple(
+        population_synapses(
+            targets,
+            density,
+            compact.point[ip[p] : ip[p + 1]],
+            compact.presynaptic_cell[ip[p] : ip[p + 1]],
+        )
+        for p, density in enumerate(densities)
+    )
     return Realisation(
-        sample=sample, seed=seed, cell_index=cell_index, populations=tuple(populations)
+        sample=compact.sample,
+        seed=compact.seed,
+        cell_index=compact.cell_index,
+        populations=populations,
     )
