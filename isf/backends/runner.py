@@ -28,11 +28,10 @@ from typing import Any
 import joblib
 from tqdm.auto import tqdm
 
+from isf.backends.parallel import BACKENDS, dask_workers, default_batch_size
 from isf.dsl.serialization import to_data
 from isf.model.experiment import Experiment
 from isf.model.trial_result import TrialResult
-
-BACKENDS = ("loky", "dask", "sequential")
 
 #: Per worker process: experiment digest → trial simulator (the built cell).
 _SIMULATORS: dict[str, Any] = {}
@@ -86,10 +85,8 @@ def run_batch(digest: str, experiment: Experiment | str, run_seed: int,
 
 
 def _batches(todo: list[int], n_workers: int, batch_size: int | None) -> list[list[int]]:
-    if batch_size is None:
-        # Small enough for a live progress bar and balanced load, large enough to amortise pickling.
-        batch_size = max(1, min(8, len(todo) // (4 * max(1, n_workers)) or 1))
-    return [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+    size = batch_size or default_batch_size(len(todo), n_workers)
+    return [todo[i : i + size] for i in range(0, len(todo), size)]
 
 
 def run_trials(
@@ -165,7 +162,7 @@ def _execute(digest: str, experiment: Experiment | str, run_seed: int, todo: lis
         for trial in todo:
             yield from run_batch(digest, experiment, run_seed, [trial])
         return
-    workers = n_jobs if backend == "loky" else _dask_workers(dask_client)
+    workers = n_jobs if backend == "loky" else dask_workers(dask_client)
     batches = _batches(todo, workers, batch_size)
     tasks = (joblib.delayed(run_batch)(digest, experiment, run_seed, b) for b in batches)
     if backend == "dask":
@@ -173,14 +170,6 @@ def _execute(digest: str, experiment: Experiment | str, run_seed: int, todo: lis
             yield from _flatten(joblib.Parallel(return_as="generator_unordered")(tasks))
     else:
         yield from _flatten(joblib.Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")(tasks))
-
-
-def _dask_workers(client: Any) -> int:
-    if client is None:
-        from distributed import get_client
-
-        client = get_client()
-    return max(1, len(client.scheduler_info()["workers"]))
 
 
 def _flatten(batches: Iterable[list[tuple[TrialResult, float]]]) -> Iterator[tuple[TrialResult, float]]:

@@ -3,14 +3,12 @@ and its network trial runs."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
+from tutorial_run import run_tutorial
 
 from isf.data import cell86
 from isf.dsl.hoc import read_hoc
@@ -21,27 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_embedding_tutorial(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    env = {**os.environ, "ISF_SHARED_DATA": str(tmp_path / "no-shared-data")}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "tutorials" / "04_embedding.py"),
-            "--samples",
-            "6",
-            "--workers",
-            "2",
-            "--tstop",
-            "20",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=tmp_path,
-        env=env,
-    )
+    proc = run_tutorial("04_embedding.py", ["--samples", "6", "--workers", "2", "--tstop", "20", "--out", str(out)],
+                        tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = proc.stdout
     assert (

@@ -3,36 +3,19 @@ figures and tables."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
+from tutorial_run import run_tutorial
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_synapse_tuning_tutorial(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    env = {**os.environ, "ISF_SHARED_DATA": str(tmp_path / "no-shared-data")}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "tutorials" / "05_synapse_tuning.py"),
-            "--small",
-            "--out",
-            str(out),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=tmp_path,
-        env=env,
-    )
+    proc = run_tutorial("05_synapse_tuning.py", ["--small", "--out", str(out)], tmp_path, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "excitatory connection: facilitating" in proc.stdout
     assert "inhibitory connection: depressing" in proc.stdout

@@ -3,14 +3,12 @@ animations."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
 from PIL import Image
+from tutorial_run import run_tutorial
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,23 +25,7 @@ IMAGES = {
 
 def test_visualisation_tutorial(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    env = {**os.environ, "ISF_SHARED_DATA": str(tmp_path / "no-shared-data")}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "tutorials" / "06_visualisation.py"),
-            "--out",
-            str(out),
-            "--step-ms",
-            "1.0",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-        env=env,
-        check=False,
-    )
+    proc = run_tutorial("06_visualisation.py", ["--out", str(out), "--step-ms", "1.0"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "1142 segments" in proc.stdout and "soma spike at" in proc.stdout
     for name, (min_width, min_colours) in IMAGES.items():
