@@ -47,16 +47,16 @@ from isf.model.result import Result
 from isf.model.simulation import Simulation
 from isf.model.site import ApicalTrunk, Landmark, SectionSite, Soma
 from isf.model.stimulus import CurrentStep, EPSPCurrent
-from isf.model.validation import ModelValueError
+from isf._version import __version__
+from isf.errors import IsfError, ModelValueError
 
-__version__ = "0.1.0"
 
 __all__ = [
     "PSTH", "Activity", "Connectivity", "Network", "Poisson", "Population", "Receptor", "Synapses",
     "create_evoked_network", "gaba", "glutamate", "read_network_param", "run_trials", "write_network_param",
     "ApicalTrunk", "CappedExponential", "Cell", "CellBuilder", "CellParameterFile", "CurrentStep",
     "Discretization", "EPSPCurrent", "Experiment", "Exponential", "ExponentialByZDist", "Landmark", "Linear",
-    "LinearCapped", "Mechanism", "ModelValueError", "Morphology", "Recording", "Region", "Result",
+    "IsfError", "LinearCapped", "Mechanism", "ModelValueError", "Morphology", "Recording", "Region", "Result",
     "ScaleApical", "ScaleApicalMorph86", "Section", "SectionSite", "Sigmoid", "Simulation", "Soma", "Spines",
     "Uniform", "UniformRange", "load", "read_cell_param", "read_hoc", "read_swc", "save", "simulate",
     "write_cell_param",

@@ -106,6 +106,7 @@ import pandas as pd
 import tables
 from numpy.typing import ArrayLike, NDArray
 
+from isf._version import __version__
 from isf.model.network import Network
 from isf.model.trial_result import TrialResult
 
@@ -247,10 +248,8 @@ def _neuron_version() -> str:
 
 
 def _versions() -> dict[str, str]:
-    import isf  # noqa: PLC0415  (isf/__init__ imports the model; avoid a cycle at import time)
-
     return {
-        "isf_version": str(isf.__version__),
+        "isf_version": __version__,
         "neuron_version": _neuron_version(),
         "python_version": sys.version.split()[0],
         "numpy_version": np.__version__,

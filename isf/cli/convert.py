@@ -30,12 +30,13 @@ import numpy as np
 import yaml
 
 from isf.dsl.atomic import atomic_write_text
+from isf.errors import IsfError
 
 TYPED_SUFFIXES = (".json", ".yaml", ".yml")
 FORMAT_VERSION = 1
 
 
-class ConvertError(ValueError):
+class ConvertError(IsfError, ValueError):
     """A conversion that cannot be done (unsupported pair of file types, missing option)."""
 
 

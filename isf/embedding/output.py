@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from isf import __version__
+from isf._version import __version__
 from isf.dsl.con_file import write_con
 from isf.dsl.connected_cells import write_connected_cells
 from isf.dsl.connectome_tables import write_summary

@@ -1,7 +1,7 @@
-"""Errors of the fitting workflow."""
+"""Errors of the fitting workflow (one of :mod:`isf.errors`)."""
 
 from __future__ import annotations
 
+from isf.errors import FittingError
 
-class FittingError(ValueError):
-    """Invalid fitting input (parameter vector, settings, run folder); the message says what and why."""
+__all__ = ["FittingError"]

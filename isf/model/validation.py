@@ -13,26 +13,7 @@ from typing import Any
 
 import attrs
 
-
-class ModelValueError(ValueError):
-    """A model value was constructed with an invalid field.
-
-    Attributes:
-        owner: name of the class being constructed.
-        field: name of the offending field.
-        value: the rejected value.
-        allowed: human-readable description of what is allowed.
-    """
-
-    def __init__(self, owner: str, field: str, value: Any, allowed: str) -> None:
-        self.owner = owner
-        self.field = field
-        self.value = value
-        self.allowed = allowed
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        super().__init__(f"{owner}.{field} = {shown} is invalid: allowed is {allowed}")
+from isf.errors import ModelValueError
 
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]

@@ -58,42 +58,40 @@ def shared_inputs(shared_data: Path) -> dict[str, Any]:
 @pytest.mark.shared
 def test_shared_psth_files(shared_inputs: dict[str, Any]) -> None:
     present = {p.name for p in Path(shared_inputs["psth_folder"]).glob("*.param")}
-    missing = {t for t, name in PSTH_FILES.items() if name not in present}
-    assert missing == {"L1"}  # L1_3x3_PSTH_template_PW_0-50_10ms.param is not in the example data
-    assert len(present) == 21
+    assert set(PSTH_FILES.values()) <= present  # every cell type's PSTH file, L1's template included
+    assert len(present) == 22
+
+
+def _psth_copy_without(source: Path, folder: Path, cell_type: str) -> Path:
+    folder.mkdir()
+    for path in source.glob("*.param"):
+        if path.name != PSTH_FILES[cell_type]:
+            (folder / path.name).write_text(path.read_text())
+    return folder
 
 
 @pytest.mark.shared
-def test_missing_psth_file_is_an_error_by_default(shared_inputs: dict[str, Any]) -> None:
+def test_missing_psth_file_is_an_error_by_default(shared_inputs: dict[str, Any], tmp_path: Path) -> None:
+    folder = _psth_copy_without(Path(shared_inputs["psth_folder"]), tmp_path / "psth", "L1")
     with pytest.raises(FileNotFoundError, match=r"PSTH file of L1 not found: .*L1_3x3_PSTH_template_PW_0-50_10ms"):
-        create_evoked_network(**shared_inputs)
+        create_evoked_network(**{**shared_inputs, "psth_folder": folder})
 
 
 @pytest.mark.shared
 def test_shared_network_param_is_reproduced(shared_inputs: dict[str, Any], shared_data: Path) -> None:
-    with pytest.warns(UserWarning, match="PSTH file of L1 not found"):
-        ours = create_evoked_network(**shared_inputs, missing_psth="ongoing")
+    ours = create_evoked_network(**shared_inputs)
     shipped = read_param(shared_data / "network" / "network.param")
     template = read_param(shared_inputs["template"])
     assert ours["info"] == shipped["info"] == template["info"]
     # NMODL_mechanisms come from the template; the shipped file had them replaced by "/"
     assert ours["NMODL_mechanisms"] == template["NMODL_mechanisms"] != shipped["NMODL_mechanisms"]
     assert shipped["NMODL_mechanisms"] == {"synapses": "/", "VecStim": "/"}
-    assert set(ours["network"]) == set(shipped["network"])
     assert len(ours["network"]) == 278
-    differ = {name for name in shipped["network"] if ours["network"][name] != shipped["network"][name]}
-    # Only the 9 L1 populations of the 3x3 neighbourhood differ, because L1's PSTH file is absent:
-    assert differ == L1_IN_3X3
-    for name in differ:
-        mine, theirs = ours["network"][name], shipped["network"][name]
-        assert mine["celltype"] == "spiketrain"
-        assert theirs["celltype"]["spiketrain"] == {"interval": mine["interval"]}
-        # ... and with the shipped L1 PSTH the population is the same
-        fixed = {k: v for k, v in mine.items() if k != "interval"}
-        fixed["celltype"] = {"pointcell": theirs["celltype"]["pointcell"], "spiketrain": {"interval": 909.1}}
-        assert fixed == theirs
-    # the shipped L1 PSTHs: one 10-ms bin in C2, nothing elsewhere
-    l1 = {name: shipped["network"][name]["celltype"]["pointcell"] for name in L1_IN_3X3}
+    # every population, L1's included, equals the shipped C2 network (same syn/con paths)
+    assert set(ours["network"]) == set(shipped["network"])
+    assert ours["network"] == shipped["network"]
+    # the L1 PSTHs: one 10-ms bin in C2, nothing elsewhere
+    l1 = {name: ours["network"][name]["celltype"]["pointcell"] for name in L1_IN_3X3}
     assert l1.pop("L1_C2") == {"distribution": "PSTH", "intervals": [(10.0, 20.0)], "probabilities": [0.072],
                                "offset": 245.0}
     assert all(p["intervals"] == [] and p["probabilities"] == [] for p in l1.values())
@@ -105,40 +103,36 @@ def test_shared_network_param_is_reproduced(shared_inputs: dict[str, Any], share
 
 
 @pytest.mark.shared
-def test_shared_with_l1_psth_reconstructed(shared_inputs: dict[str, Any], shared_data: Path,
-                                           tmp_path: Path) -> None:
-    """With an L1 PSTH file holding what network.param implies, the output is the shipped network."""
+def test_missing_l1_falls_back_to_ongoing(shared_inputs: dict[str, Any], shared_data: Path, tmp_path: Path) -> None:
+    """Without L1's PSTH file, ``missing_psth="ongoing"`` keeps L1 on ongoing activity, with a warning."""
+    folder = _psth_copy_without(Path(shared_inputs["psth_folder"]), tmp_path / "psth", "L1")
+    with pytest.warns(UserWarning, match="PSTH file of L1 not found"):
+        ours = create_evoked_network(**{**shared_inputs, "psth_folder": folder}, missing_psth="ongoing")
     shipped = read_param(shared_data / "network" / "network.param")
-    folder = tmp_path / "psth"
-    folder.mkdir()
-    for path in Path(shared_inputs["psth_folder"]).glob("*.param"):
-        (folder / path.name).write_text(path.read_text())
-    l1 = {}
-    for column, position in SURROUND_COLUMNS["C2"].items():
-        entry = dict(shipped["network"][f"L1_{column}"]["celltype"]["pointcell"])
-        del entry["offset"]
-        l1[f"L1_{SURROUND_PSTH_WHISKER[position]}"] = entry
-    write_param(l1, folder / PSTH_FILES["L1"])
-    ours = create_evoked_network(**{**shared_inputs, "psth_folder": folder})
-    assert ours["network"] == shipped["network"]
+    differ = {name for name in shipped["network"] if ours["network"][name] != shipped["network"][name]}
+    assert differ == L1_IN_3X3
+    for name in differ:
+        mine, theirs = ours["network"][name], shipped["network"][name]
+        assert mine["celltype"] == "spiketrain"
+        assert theirs["celltype"]["spiketrain"] == {"interval": mine["interval"]}
 
 
 @pytest.mark.shared
 def test_shared_output_reads_as_network(shared_inputs: dict[str, Any], shared_data: Path, morph86: Any) -> None:
     embedding = shared_data / "embedding" / "86_C2_center"
-    with pytest.warns(UserWarning):
-        params = create_evoked_network(**{**shared_inputs, "syn_path": embedding / "example_embedding_86_C2_center.syn",
-                                          "con_path": embedding / "example_embedding_86_C2_center.con"},
-                                       missing_psth="ongoing")
+    params = create_evoked_network(**{**shared_inputs, "syn_path": embedding / "example_embedding_86_C2_center.syn",
+                                      "con_path": embedding / "example_embedding_86_C2_center.con"})
     network = network_from_param_dict(params, morph86).network
     assert network.n_synapses == 24780
-    assert network["L1_C2"].activity.components[0].interval_ms == 909.1
+    components = network["L1_C2"].activity.components
+    # the evoked L1 PSTH (one 10-ms bin at 245 ms + 10 ms) and the ongoing activity
+    assert sorted(type(c).__name__ for c in components) == ["PSTH", "Poisson"]
+    assert [c.interval_ms for c in components if type(c).__name__ == "Poisson"] == [909.1]
 
 
 @pytest.mark.shared
 def test_shared_write_all_celltypes(shared_inputs: dict[str, Any]) -> None:
-    with pytest.warns(UserWarning):
-        params = create_evoked_network(**shared_inputs, missing_psth="ongoing", write_all_celltypes=True)
+    params = create_evoked_network(**shared_inputs, write_all_celltypes=True)
     assert len(params["network"]) == 22 * 24
     assert params["network"]["L45Peak_A1"]["cellNr"] == 0
 

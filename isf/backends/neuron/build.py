@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 from neuron import h
 
+from isf.errors import SimulationError
 from isf.backends.neuron.mechanisms import load_mechanisms
 from isf.model.cell import Cell
 from isf.model.distribution import Uniform
 
 
-class NeuronBuildError(RuntimeError):
+class NeuronBuildError(SimulationError):
     """NEURON refused a value of the model (unknown mechanism, parameter or ion)."""
 
 

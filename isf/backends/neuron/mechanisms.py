@@ -45,6 +45,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from isf.errors import MechanismError
+
 __all__ = [
     "MECHANISMS_DIR",
     "CompilerNotFoundError",
@@ -92,10 +94,6 @@ _INSTALL_HINT = (
 
 
 # --------------------------------------------------------------------------- errors
-
-
-class MechanismError(RuntimeError):
-    """Mechanisms could not be found, compiled or loaded."""
 
 
 class CompilerNotFoundError(MechanismError):

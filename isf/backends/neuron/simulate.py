@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from neuron import h
 
+from isf.errors import SimulationError
 from isf.backends.neuron.build import BuiltCell, NeuronBuildError, build_cell
 from isf.model.experiment import Experiment
 from isf.model.recording import Recording
@@ -48,7 +49,7 @@ def place_stimulus(built: BuiltCell, stimulus: Stimulus) -> Any:
     raise TypeError(f"unsupported stimulus {stimulus!r}")
 
 
-class SimulationTimeout(RuntimeError):
+class SimulationTimeout(SimulationError):
     """A run exceeded its wall-clock limit (the model state is left where it stopped)."""
 
 

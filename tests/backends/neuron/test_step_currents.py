@@ -43,12 +43,15 @@ def _run(cell: Cell, stimulus: CurrentStep, tstop: float) -> tuple[np.ndarray, n
 )
 def test_step_current(cell86: Cell, shared_data: Path, amplitude: float, n_spikes: int) -> None:
     t_ref, v_ref = _reference(shared_data, f"step_current_{amplitude}")
-    assert 2990.0 < t_ref[-1] <= 3000.0  # the reference ends at its last CVode step before tstop
+    assert 2900.0 < t_ref[-1] <= 3000.0  # the reference ends at a CVode step shortly before tstop
     ref = spike_times(t_ref, v_ref, 0.0)
     assert len(ref) == n_spikes
 
     t, v = _run(cell86, CurrentStep(amplitude, 500.0, 2000.0), 3000.0)
-    assert t[0] == 0.0 and 2990.0 < t[-1] <= 3000.0  # recorded CVode steps, like the reference
+    # recorded CVode steps, like the reference; where the last step before tstop falls depends on the
+    # CPU's floating point (2978.8 ms on one machine, > 2990 ms on another), so only its range is checked
+    assert t[0] == 0.0 and 2900.0 < t[-1] <= 3000.0
+    assert np.all(np.diff(t) >= 0.0)
     assert v[0] == pytest.approx(-75.0)
     got = spike_times(t, v, 0.0)
     assert len(got) == n_spikes, (got, ref)
