@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.isf-installed
 
-.PHONY: demo test test-fast bench mechanisms clean
+.PHONY: demo test test-fast typecheck bench mechanisms clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "isf needs Python 3.11, found " + sys.version.split()[0])'
@@ -20,7 +20,10 @@ mechanisms: $(STAMP)
 demo: mechanisms
 	$(BIN)/python tutorials/01_quickstart.py --out out/quickstart
 
-test: mechanisms
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: mechanisms typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 test-fast: mechanisms

@@ -44,11 +44,12 @@ import psutil
 from embedding_loop import LoopEmbedder
 from joblib.externals.loky import get_reusable_executor
 
+from isf.backends.parallel import Parallel
 from isf.data import cell86
-from isf.data.synthetic import load_synthetic_connectome
 from isf.dsl.hoc import read_hoc
 from isf.embedding.mapper import _draw, embed, prepare
 from isf.embedding.summary import sample_summary
+from isf.embedding.synthetic import load_synthetic_connectome
 
 
 def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -72,11 +73,11 @@ def _solo(samples: int, seed: int) -> None:
     """Control process: prepare, say ``ready``, wait for ``go`` on stdin, then time ``samples``
     realisations in process and print the wall time."""
     setup = prepare(read_hoc(cell86("86_C2_center.hoc")), "L5tt", load_synthetic_connectome())
-    embed(setup, 4, seed=seed, backend="sequential", progress=False)
+    embed(setup, 4, seed=seed, parallel=Parallel(backend="sequential", progress=False))
     print("ready", flush=True)
     sys.stdin.readline()
     cpu = time.process_time()
-    _, t = timed(embed, setup, samples, seed=seed, backend="sequential", progress=False)
+    _, t = timed(embed, setup, samples, seed=seed, parallel=Parallel(backend="sequential", progress=False))
     print(t, time.process_time() - cpu, flush=True)
 
 
@@ -186,11 +187,11 @@ def main(argv: list[str] | None = None) -> None:
 
     def run(n_jobs: int):  # type: ignore[no-untyped-def]
         """One ``embed`` of ``--samples``: (result, wall s, parent CPU s, CPU s of each worker process)."""
-        backend = "sequential" if n_jobs == 1 else "loky"
+        parallel = Parallel(backend="sequential" if n_jobs == 1 else "loky", workers=n_jobs, progress=False)
         before = _children_cpu()
         cpu = time.process_time()
         result, t = timed(
-            embed, setup, args.samples, seed=args.seed, backend=backend, n_jobs=n_jobs, progress=False
+            embed, setup, args.samples, seed=args.seed, parallel=parallel
         )
         parent = time.process_time() - cpu
         after = _children_cpu()
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     # independent processes each drawing half the samples in process: what the machine gives two
     # processes at that moment); 2 workers on a freshly started pool (cold: process start, imports
     # and the set-up hand-off included; the following warm run reuses that pool). Medians.
-    embed(setup, 8, seed=args.seed, backend="loky", n_jobs=2, progress=False)
+    embed(setup, 8, seed=args.seed, parallel=Parallel(workers=2, progress=False))
     t1s, t2s, t2_cold, controls = [], [], [], []
     parent_cpu, cpu_estimates, control_cpu_estimates = [], [], []
     for repeat in range(max(args.worker_repeats, args.cold_repeats)):

@@ -17,10 +17,10 @@ import math
 import numpy as np
 
 from isf.embedding.connectome import DenseConnectome
-from isf.embedding.pst import PRESYNAPTIC_CLASSES, STRUCTURES
 from isf.embedding.sampling import realisation_generators
 from isf.embedding.targets import STRUCTURE_OF_LABEL
 from isf.model.morphology import Morphology
+from isf.model.pst import PRESYNAPTIC_CLASSES, STRUCTURES
 
 
 def _liang_barsky(

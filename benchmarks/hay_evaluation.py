@@ -15,7 +15,7 @@ What is measured:
 1. **Cost relative to NEURON itself** (``ratio_vs_neuron``). isf's ``setup.evaluate(params)`` (a fresh
    cell per protocol, as ISF does; then the features and scores) is timed against a plain NEURON script
    doing the same simulations in the same process (``benchmarks/plain_neuron.py``; the legacy ``neuron``
-   dict is prepared with ``apply_parameters`` before the timing). For every protocol the script reads
+   dict is written from isf's cell with ``cell_param_dict`` before the timing). For every protocol the script reads
    the hoc file, appends the Hay-2013 axon, sets nseg, inserts the mechanisms with per-segment values,
    applies ``scale_apical``, places the soma IClamp (and the BAC ``h.epsp`` at the apical trunk site
    located by LEGACY_FORMATS §8.2 with ``h.distance``), records the soma and the apical sites, runs with
@@ -40,7 +40,7 @@ What is measured:
    extra untimed plain evaluation).
 
 3. **Parallel throughput** (``speedup_2_workers``). ``evaluate_many`` (loky) on ``--n-vectors`` vectors
-   (default 4: the selected rows repeated) with ``n_jobs=1`` (in this process) and ``n_jobs=W``
+   (default 4: the selected rows repeated) with ``Parallel(workers=1)`` (in this process) and ``workers=W``
    (``--workers``, default 2). The loky workers are started and have loaded the mechanisms before the
    timing (a short bAP-only warm-up whose wall time is reported as ``loky_warmup_s``). On a machine
    whose cores are busy with other work the wall-clock speedup cannot reach W; the CPU seconds of both
@@ -90,13 +90,15 @@ from plain_neuron import (
 )
 
 from isf.backends.neuron.build import build_cell, section_count
+from isf.backends.parallel import Parallel
 from isf.backends.neuron.mechanisms import load_mechanisms
 from isf.data import hay89
+from isf.dsl.cell_param import CellParameterFile, cell_param_dict
 from isf.fitting.evaluation import evaluate_many
 from isf.fitting.objectives import evaluate_protocol
-from isf.fitting.parameters import apply_parameters
 from isf.fitting.protocols import Protocol
 from isf.fitting.setup import HaySetup, morphology89_setup
+from isf.model.simulation import Simulation
 from isf.model.site import ApicalTrunk
 
 SLOW_RATIO = 1.05
@@ -128,6 +130,12 @@ def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
 def assert_no_sections(where: str) -> None:
     count = section_count()
     assert count == 0, f"{where}: {count} NEURON sections still alive"
+
+
+def legacy_neuron_block(setup: HaySetup, params: Mapping[str, float]) -> dict[str, Any]:
+    """The legacy ``neuron`` dict of isf's cell of ``params`` (what the plain script builds from)."""
+    # the file's sim block is not used: each protocol brings its own run settings
+    return dict(cell_param_dict(CellParameterFile(setup.cell(params), Simulation(600.0)))["neuron"])
 
 
 def read_vectors(path: Path, setup: HaySetup) -> pd.DataFrame:
@@ -386,13 +394,13 @@ def children_cpu_s() -> float | None:
 def parallel_runs(setup: HaySetup, vectors: pd.DataFrame, workers: int) -> dict[str, Any]:
     """Wall time of ``evaluate_many`` with 1 and with ``workers`` loky workers (workers warmed up), and the
     CPU seconds each run used (this process, resp. the workers)."""
-    one_s, one_cpu, one = timed(lambda: evaluate_many(setup, vectors, backend="loky", n_jobs=1, progress=False))
+    one_s, one_cpu, one = timed(lambda: evaluate_many(setup, vectors, parallel=Parallel(workers=1, progress=False)))
     assert_no_sections("after evaluate_many with 1 worker")
     warm_setup = morphology89_setup(protocols=("bAP",))
-    warm_s, _, _ = timed(lambda: evaluate_many(warm_setup, vectors.iloc[:workers], backend="loky", n_jobs=workers,
-                                               progress=False))
+    warm_s, _, _ = timed(lambda: evaluate_many(warm_setup, vectors.iloc[:workers],
+                                               parallel=Parallel(workers=workers, progress=False)))
     before = children_cpu_s()
-    many_s, _, many = timed(lambda: evaluate_many(setup, vectors, backend="loky", n_jobs=workers, progress=False))
+    many_s, _, many = timed(lambda: evaluate_many(setup, vectors, parallel=Parallel(workers=workers, progress=False)))
     after = children_cpu_s()
     many_cpu = None if before is None or after is None else after - before
     names = list(setup.objective_names)
@@ -458,8 +466,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     per_row: list[dict[str, Any]] = []
     for label, row in selected.iterrows():
         params = {str(k): float(v) for k, v in row.items()}
-        full = setup.full_parameters(params)
-        neuron = apply_parameters(setup.template, full)  # untimed, as allowed for the plain script
+        full = {**setup.fixed.as_params(), **params}
+        neuron = legacy_neuron_block(setup, params)  # untimed, as allowed for the plain script
         protocols = plain_protocols(full, setup.protocols)
         sites = [d for p in protocols.values() for d in p.apical_sites_um + ((p.epsp[0],) if p.epsp else ())]
         model = check_same_model(setup, params, hoc_path, neuron, sites)

@@ -14,7 +14,7 @@ The experiment is the one of ``tests/backends/test_runner.py``: cell
 ``embedding/86_C2_center``), ``Simulation(300 ms, dt 0.025 ms)``, soma
 voltage recorded. What is measured, in one process (plus its loky workers):
 
-1. **Science.** ``run_trials(..., backend="loky", n_jobs=--workers)`` runs the
+1. **Science.** ``run_trials(..., parallel=Parallel(workers=--workers))`` runs the
    N trials into a fresh temporary store; from the store: the probability of a
    soma spike in [245, 265) ms (with a Wilson 95 % interval), the ongoing rate
    in [0, 245) ms (and in [100, 245) ms, the window the legacy traces allow),
@@ -53,8 +53,8 @@ voltage recorded. What is measured, in one process (plus its loky workers):
    into fresh stores with 1 and with 2 workers; loky's reusable executor is
    shut down before each run, so worker start-up (process spawn, imports,
    mechanism load, cell build, unpickling the experiment) counts. Note that
-   joblib runs ``n_jobs=1`` *in this process* (no worker at all), which is
-   what a user gets with ``n_jobs=1`` (so the in-process NEURON measurements
+   one loky worker runs *in this process* (no worker at all), which is
+   what a user gets with ``Parallel(workers=1)`` (so the in-process NEURON measurements
    above are done first). When N = M and ``--workers`` is 1 or 2, the science
    run doubles as that run. ``parallel_speedup_2_workers`` = t(1) / t(2), one
    run each. Diagnostics: the per-trial simulation times the stores record
@@ -169,12 +169,12 @@ from numpy.typing import NDArray  # noqa: E402
 
 import isf  # noqa: E402
 from isf.analysis.psth import mean_rate_hz, psth, spike_probability  # noqa: E402
-from isf.analysis.spikes import spike_times  # noqa: E402
 from isf.backends.neuron.build import section_count  # noqa: E402
 from isf.backends.neuron.simulate import run as isf_run  # noqa: E402
 from isf.backends.neuron.trials import TrialSimulator, attach_input  # noqa: E402
+from isf.backends.parallel import Parallel  # noqa: E402
 from isf.backends.runner import run_trials  # noqa: E402
-from isf.backends.store import RunStore  # noqa: E402
+from isf.store import RunStore  # noqa: E402
 from isf.dsl.network_param import read_network_param  # noqa: E402
 from isf.dsl.simrun_files import (  # noqa: E402
     read_presynaptic_spike_file,
@@ -185,6 +185,7 @@ from isf.dsl.simrun_files import (  # noqa: E402
     write_trace_file,
 )
 from isf.model.network import Network  # noqa: E402
+from isf.model.spikes import spike_times  # noqa: E402
 from isf.model.trial_input import TrialInput  # noqa: E402
 from isf.model.trial_result import activation_columns  # noqa: E402
 
@@ -312,7 +313,7 @@ def analyse_store(path: Path) -> dict[str, Any]:
 def legacy_reference() -> dict[str, Any]:
     """The same statistics from the legacy simrun traces (6 trials, t = 100 … 345 ms)."""
     table = read_trace_file(LEGACY_TRACES)
-    spikes = [spike_times(table.t_ms, v) for v in table.values]
+    spikes = [spike_times(table.t_ms, v, 0.0) for v in table.values]
     in_window = [s[(s >= LEGACY_ONGOING_WINDOW_MS[0]) & (s < TSTOP_MS)] for s in spikes]
     return {
         "n": len(spikes),
@@ -452,8 +453,8 @@ class TimedRun:
         self.path = path
         with ForeignCpu() as foreign:
             before = os.times()
-            self.seconds, _ = timed(lambda: run_trials(experiment, n_trials, path, run_seed=seed, backend="loky",
-                                                       n_jobs=workers, progress=False))
+            self.seconds, _ = timed(lambda: run_trials(experiment, n_trials, path, run_seed=seed,
+                                                       parallel=Parallel(workers=workers, progress=False)))
             after = os.times()
             fresh_workers()  # reaps the workers, so their CPU time is ours, not foreign
         self.foreign_s = foreign.seconds
@@ -525,7 +526,7 @@ def load_csv(files: dict[str, list[Path]], timings: dict[str, list[float]] | Non
     table = read_trace_file(files["traces"][0])
     traces = pd.DataFrame(table.values, index=pd.Index(np.array(table.runs, dtype=np.int64), name="trial"),
                           columns=pd.Index(table.t_ms, name="t_ms"))
-    spikes = [spike_times(table.t_ms, v) for v in table.values]
+    spikes = [spike_times(table.t_ms, v, 0.0) for v in table.values]
     width = max((s.shape[0] for s in spikes), default=0)
     wide = np.full((len(spikes), width), np.nan)
     for i, s in enumerate(spikes):
@@ -595,7 +596,7 @@ def load_csv_legacy_db(files: dict[str, list[Path]]) -> dict[str, pd.DataFrame]:
     """The legacy folder loaded as legacy ISF's database initializer parses it (wide, NaN-padded frames)."""
     traces = legacy_db_read_traces(files["traces"][0])
     t = traces.columns.to_numpy(dtype=float)
-    spikes = [spike_times(t, v) for v in traces.to_numpy()]
+    spikes = [spike_times(t, v, 0.0) for v in traces.to_numpy()]
     width = max((s.shape[0] for s in spikes), default=0)
     wide = np.full((len(spikes), width), np.nan)
     for i, s in enumerate(spikes):
@@ -707,7 +708,7 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
     assert network is not None
     assert section_count() == 0, "NEURON sections alive at start"
 
-    # --- in-process NEURON measurements (before any run_trials: n_jobs=1 runs in this process)
+    # --- in-process NEURON measurements (before any run_trials: 1 worker runs in this process)
     build_s, sim = timed(lambda: TrialSimulator(experiment))
     try:
         setup = measure_setup(sim, network, seed, n_trials)
@@ -733,7 +734,7 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
     run_s = {w: r.seconds for w, r in runs.items()}
     foreign_s = {w: r.foreign_s for w, r in runs.items()}
     coordinator_s = runs[2].coordinator_cpu_s
-    leaked_sections = section_count()  # a 1-worker run ran in this process (joblib's n_jobs=1)
+    leaked_sections = section_count()  # a 1-worker run ran in this process
     parallel_identical = same_run(run_paths[1], run_paths[2])
     stats = analyse_store(science_path)
     legacy = legacy_reference()
@@ -897,7 +898,7 @@ def benchmark(workdir: Path, n_trials: int, seed: int, workers: int, m_trials: i
         print("WARNING: other processes used the CPU during the timings (" + "; ".join(busy_runs)
               + "): the parallel speed-up (and less so the ratios) are not meaningful; rerun on a quiet machine")
     if leaked_sections:
-        print(f"note: {leaked_sections} NEURON sections remain in this process after run_trials(n_jobs=1) "
+        print(f"note: {leaked_sections} NEURON sections remain in this process after run_trials with 1 worker "
               "(runner._SIMULATORS keeps the in-process cell alive)")
     print(f"(repetitions: {reps} alternating for sim ratio and loads; parallel: 1 run each; "
           f"total {time.perf_counter() - started:.0f} s)")

@@ -99,7 +99,6 @@ from neuron import h
 from numpy.typing import NDArray
 from plain_neuron import Trace, plain_build, plain_run, segment_table
 
-from isf.analysis.spikes import spike_times
 from isf.backends.neuron.build import build_cell, section_count
 from isf.backends.neuron.mechanisms import load_mechanisms
 from isf.backends.neuron.simulate import simulate
@@ -108,6 +107,7 @@ from isf.dsl.param_format import read_param
 from isf.model.cell import Cell
 from isf.model.experiment import Experiment
 from isf.model.simulation import Simulation
+from isf.model.spikes import spike_times
 from isf.model.stimulus import CurrentStep
 
 PARAM_FILE = SHARED / "cell_params" / "86_C2_center.param"
@@ -269,8 +269,8 @@ def run_ratio(hoc_path: Path, neuron: Mapping[str, Any]) -> dict[str, Any]:
         return all(t.shape == t0.shape and np.array_equal(t, t0) and np.array_equal(v, v0) for t, v in traces[1:])
 
     return {"isf_s": isf_times, "plain_s": plain_times, "isf_trace": isf_traces[0], "plain_trace": plain_traces[0],
-            "isf_counts": [len(spike_times(*t)) for t in isf_traces],
-            "plain_counts": [len(spike_times(*t)) for t in plain_traces],
+            "isf_counts": [len(spike_times(*t, 0.0)) for t in isf_traces],
+            "plain_counts": [len(spike_times(*t, 0.0)) for t in plain_traces],
             "isf_steps": [len(t[0]) - 1 for t in isf_traces], "plain_steps": [len(t[0]) - 1 for t in plain_traces],
             "isf_deterministic": identical(isf_traces), "plain_deterministic": identical(plain_traces)}
 
@@ -357,9 +357,9 @@ def main() -> None:
     aligned = plain_run_with_values(hoc_path, neuron, differing)
 
     # accuracy against the legacy reference
-    ours = {k: spike_times(*tr) for k, tr in traces.items()}
-    ref = {f"{a}": spike_times(*read_reference(f"step_current_{a}.csv")) for a in STEP_AMPLITUDES_NA}
-    ref["pulse"] = spike_times(*read_reference("step_rect5_1.9.csv"))
+    ours = {k: spike_times(*tr, 0.0) for k, tr in traces.items()}
+    ref = {f"{a}": spike_times(*read_reference(f"step_current_{a}.csv"), 0.0) for a in STEP_AMPLITUDES_NA}
+    ref["pulse"] = spike_times(*read_reference("step_rect5_1.9.csv"), 0.0)
     steps = [f"{a}" for a in STEP_AMPLITUDES_NA]
     first3 = [paired_abs_dt(ours[k], ref[k])[:3] for k in steps] + [paired_abs_dt(ours["pulse"], ref["pulse"])]
     first3_max = max((float(d.max()) for d in first3 if d.size), default=float("nan"))
@@ -375,7 +375,7 @@ def main() -> None:
     max_dv = float(np.max(np.abs(v_i - v_p))) if same_time_base else None
     aligned_same_time_base = t_i.shape == t_a.shape and bool(np.array_equal(t_i, t_a))
     aligned_max_dv = float(np.max(np.abs(v_i - v_a))) if aligned_same_time_base else None
-    plain_dt = paired_abs_dt(spike_times(t_p, v_p), ours[f"{RATIO_AMPLITUDE_NA}"])
+    plain_dt = paired_abs_dt(spike_times(t_p, v_p, 0.0), ours[f"{RATIO_AMPLITUDE_NA}"])
     worst = max(deltas, key=lambda k: deltas[k])
 
     run_isf, run_plain = median(runs["isf_s"]), median(runs["plain_s"])

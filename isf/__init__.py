@@ -52,13 +52,13 @@ from isf.errors import IsfError, ModelValueError
 
 
 __all__ = [
-    "PSTH", "Activity", "Connectivity", "Network", "Poisson", "Population", "Receptor", "Synapses",
+    "PSTH", "Activity", "Connectivity", "Network", "Parallel", "Poisson", "Population", "Receptor", "Synapses",
     "create_evoked_network", "gaba", "glutamate", "read_network_param", "run_trials", "write_network_param",
     "ApicalTrunk", "CappedExponential", "Cell", "CellBuilder", "CellParameterFile", "CurrentStep",
     "Discretization", "EPSPCurrent", "Experiment", "Exponential", "ExponentialByZDist", "Landmark", "Linear",
     "IsfError", "LinearCapped", "Mechanism", "ModelValueError", "Morphology", "Recording", "Region", "Result",
-    "ScaleApical", "ScaleApicalMorph86", "Section", "SectionSite", "Sigmoid", "Simulation", "Soma", "Spines",
-    "Uniform", "UniformRange", "load", "read_cell_param", "read_hoc", "read_swc", "save", "simulate",
+    "RunStore", "ScaleApical", "ScaleApicalMorph86", "Section", "SectionSite", "Sigmoid", "Simulation", "Soma",
+    "Spines", "Uniform", "UniformRange", "load", "read_cell_param", "read_hoc", "read_swc", "save", "simulate",
     "write_cell_param",
 ]
 
@@ -72,4 +72,12 @@ def __getattr__(name: str) -> Any:
         from isf.backends.runner import run_trials
 
         return run_trials
+    if name == "Parallel":  # imported on use, as run_trials: it brings joblib
+        from isf.backends.parallel import Parallel
+
+        return Parallel
+    if name == "RunStore":  # imported on use: PyTables and Blosc2 take ~0.4 s to import
+        from isf.store import RunStore
+
+        return RunStore
     raise AttributeError(f"module 'isf' has no attribute {name!r}")

@@ -2,7 +2,8 @@
 
 Every error isf raises on purpose derives from :class:`IsfError` and from the built-in exception a
 caller would expect (``ValueError`` for bad input, ``OSError`` for files that cannot be used,
-``RuntimeError`` for a simulation or toolchain that failed), so ``except isf.IsfError`` catches all of
+``RuntimeError`` for a simulation or toolchain that failed, ``TypeError``, ``FileNotFoundError`` and
+``KeyError`` where those are what a caller would catch), so ``except isf.IsfError`` catches all of
 them and ``except ValueError`` keeps working. Errors about a value carry what is needed to fix it:
 the ``field``, the rejected ``value``, what is ``allowed`` and, for structured input (JSON/YAML read
 through cattrs), the ``path`` of the field inside the document. This module is a leaf: every layer
@@ -15,14 +16,18 @@ import os
 from typing import Any
 
 __all__ = [
+    "ArgumentValueError",
     "FileFormatError",
     "FittingError",
     "IsfError",
     "LegacyFormatError",
     "MechanismError",
+    "MissingFileError",
+    "ModelTypeError",
     "ModelValueError",
     "SimulationError",
     "StoreError",
+    "UnknownNameError",
 ]
 
 
@@ -41,12 +46,26 @@ class IsfError(Exception):
     allowed: str | None = None
     path: str | None = None
 
+    def __init__(
+        self,
+        *args: Any,
+        field: str | None = None,
+        value: Any = None,
+        allowed: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(*args)
+        # only what is given: subclasses with their own constructor set these themselves
+        for name, given in (("field", field), ("value", value), ("allowed", allowed), ("path", path)):
+            if given is not None:
+                setattr(self, name, given)
+
 
 class ModelValueError(IsfError, ValueError):
     """A model value was constructed with an invalid field.
 
     Attributes:
-        owner: name of the class being constructed.
+        owner: name of the class being constructed (or of the function whose argument it is).
         field: name of the offending field.
         value: the rejected value.
         allowed: human-readable description of what is allowed.
@@ -70,6 +89,11 @@ class ModelValueError(IsfError, ValueError):
 
     def __str__(self) -> str:
         return self._message
+
+
+class ArgumentValueError(IsfError, ValueError):
+    """A function was called with an invalid argument; the message says which, what was given and
+    what is allowed, and ``field``/``value``/``allowed`` hold them where they are one value."""
 
 
 class FileFormatError(IsfError, ValueError):
@@ -115,3 +139,36 @@ class MechanismError(IsfError, RuntimeError):
 
 class FittingError(IsfError, ValueError):
     """Invalid fitting input (parameter vector, settings, run folder); the message says what and why."""
+
+
+class ModelTypeError(IsfError, TypeError):
+    """A value of the wrong type was given to a model class, builder or function; the message says
+    what was expected."""
+
+
+class MissingFileError(IsfError, FileNotFoundError):
+    """A file or folder isf was asked to read does not exist.
+
+    Attributes:
+        filename: the missing path (``None`` when the message names it otherwise).
+    """
+
+    def __init__(self, message: str, filename: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(message)
+        self._message = message
+        self.filename = None if filename is None else os.fspath(filename)
+
+    def __str__(self) -> str:
+        return self._message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # OSError pickles its errno/strerror/filename slots, not our arguments: rebuild from these
+        return (type(self), (self._message, self.filename), self.__dict__)
+
+
+class UnknownNameError(IsfError, KeyError):
+    """A name looked up (a column, a population, a cell type) does not exist; the message lists what does."""
+
+    def __str__(self) -> str:
+        # KeyError shows repr(key); this is a sentence
+        return str(self.args[0]) if self.args else ""

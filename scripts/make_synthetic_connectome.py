@@ -29,9 +29,9 @@ import numpy as np
 from isf.data import cell86
 from isf.dsl.hoc import read_hoc
 from isf.embedding.connectome import DenseConnectome, write_connectome
-from isf.embedding.field import ScalarField
 from isf.embedding.mapper import prepare
-from isf.embedding.pst import PSTDensities
+from isf.model.density_field import ScalarField
+from isf.model.pst import PSTDensities
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "isf" / "data" / "synthetic_connectome"

@@ -23,12 +23,12 @@ MAIN_PAGES = [
     "isf/dsl/hoc.html",
     "isf/backends/neuron/simulate.html",
     "isf/backends/runner.html",
-    "isf/backends/store.html",
+    "isf/store/run_store.html",
     "isf/plot/morphology.html",
     "isf/plot/animation.html",
     "isf/plot/traces.html",
     "isf/cli/main.html",
-    "isf/display.html",
+    "isf/model/summary.html",
 ]
 
 

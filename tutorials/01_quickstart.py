@@ -25,8 +25,8 @@ import pandas as pd  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 import isf  # noqa: E402
-from isf.analysis.spikes import spike_times  # noqa: E402
 from isf.data import cell86  # noqa: E402
+from isf.model.spikes import spike_times  # noqa: E402
 
 #: (name, stimulus, tstop ms, reference file) — Hay et al. 2011 steps start at 500 ms here, as in ISF's reference.
 PROTOCOLS = [
@@ -68,7 +68,7 @@ def main() -> None:
     for ax, (name, stimulus, tstop, ref_file), result in zip(axes, PROTOCOLS, results):
         ref = pd.read_csv(cell86("reference") / ref_file)
         ours = result.spike_times("soma")
-        theirs = spike_times(ref.t_ms.to_numpy(), ref.v_mV.to_numpy())
+        theirs = spike_times(ref.t_ms.to_numpy(), ref.v_mV.to_numpy(), 0.0)
         dt = f"{abs(ours[0] - theirs[0]):.3f}" if len(ours) and len(theirs) else "-"
         print(f"{name:<20}{len(ours):>12}{len(theirs):>16}{dt:>22}")
         ax.plot(ref.t_ms, ref.v_mV, color="0.6", lw=2.5, label="ISF reference (soma)")

@@ -42,8 +42,6 @@ from matplotlib.figure import Figure  # noqa: E402
 import isf  # noqa: E402
 from isf.analysis import synapse_stats  # noqa: E402
 from isf.analysis.psth import mean_rate_hz, psth, spike_probability  # noqa: E402
-from isf.backends.runner import experiment_json  # noqa: E402
-from isf.backends.store import RunStore  # noqa: E402
 from isf.data import cell86, network_c2  # noqa: E402
 from isf.plot import (  # noqa: E402
     EI_COLORS,
@@ -53,6 +51,7 @@ from isf.plot import (  # noqa: E402
     synapses_by_celltype,
     voltage_mean_std,
 )
+from isf.store import RunStore, experiment_json  # noqa: E402
 
 #: Whisker deflection (the PSTHs' offset in network.param), ms.
 STIMULUS_MS = 245.0
@@ -178,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"\nstore {store_path}: {done} of {args.trials} trials already stored "
           "(interrupted? run the same command again to finish)")
     isf.run_trials(experiment, args.trials, store_path, run_seed=args.seed,
-                   backend="sequential" if args.workers <= 1 else "loky", n_jobs=max(1, args.workers))
+                   parallel=isf.Parallel(workers=max(1, args.workers)))  # one worker: in this process
 
     # 4. Frames from the store: index = trial.
     with RunStore.open(store_path) as store:

@@ -37,6 +37,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from isf.backends.parallel import Parallel  # noqa: E402
 from isf.fitting.explore import HayInsideTest, WalkSettings, explore, load_exploration  # noqa: E402
 from isf.fitting.objectives import objectives_table  # noqa: E402
 from isf.fitting.optimize import OptimizerSettings, load_generations, optimize  # noqa: E402
@@ -76,8 +77,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(combined.round(2).to_string())
 
     # %% 3. a short optimisation (resumable)
-    problem = HayProblem(setup, backend="loky" if args.workers > 1 else "sequential", n_jobs=args.workers,
-                         progress=False)
+    problem = HayProblem(setup, parallel=Parallel(workers=max(1, args.workers), progress=False))
     settings = OptimizerSettings(seed=args.seed, offspring_size=args.offspring, max_generations=args.generations)
     result = optimize(problem, settings, args.out / "optimisation")
     history = load_generations(args.out / "optimisation")

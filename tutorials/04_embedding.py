@@ -39,8 +39,7 @@ from matplotlib.figure import Figure
 
 import isf
 from isf.backends.neuron.trials import TrialSimulator
-from isf.data import cell86, network_c2
-from isf.data.synthetic import synthetic_connectome
+from isf.data import cell86, network_c2, synthetic_connectome
 from isf.dsl.network_param import network_from_param_dict
 from isf.dsl.param_format import read_param, write_param
 from isf.embedding import (
@@ -111,8 +110,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         setup,
         args.samples,
         seed=args.seed,
-        backend="sequential" if args.workers <= 1 else "loky",
-        n_jobs=max(1, args.workers),
+        parallel=isf.Parallel(workers=max(1, args.workers)),  # one worker: in this process
     )
     counts = result.synapse_counts()
     chosen = result.chosen

@@ -29,12 +29,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import isf
-from isf.backends.neuron.segment_recording import (
-    segment_table,
-    segment_traces,
-    simulate_segments,
-)
+from isf.backends.neuron.segment_recording import simulate_segments
 from isf.data import cell86, network_c2
+from isf.model.segment_table import segment_table, segment_traces
 from isf.plot import (
     animate_morphology,
     animate_voltage_vs_distance,

@@ -1,1 +1,1 @@
-"""Analysis of results: spike detection, PSTHs, synapse statistics by cell type."""
+"""Analysis of results: PSTHs, synapse statistics by cell type (spike detection: :mod:`isf.model.spikes`)."""

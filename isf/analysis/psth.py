@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from isf.errors import ArgumentValueError
+
 
 def psth(
     spike_times_ms: Sequence[NDArray[np.float64]],
@@ -28,7 +30,12 @@ def psth(
         (bin edges, values per bin).
     """
     if bin_ms <= 0:
-        raise ValueError(f"bin_ms must be > 0, got {bin_ms}")
+        raise ArgumentValueError(
+            f"bin_ms must be > 0, got {bin_ms}",
+            field="bin_ms",
+            value=bin_ms,
+            allowed="> 0",
+        )
     trials = [np.asarray(t, dtype=float) for t in spike_times_ms]
     everything = np.concatenate(trials) if trials else np.zeros(0)
     if t_stop_ms is None:

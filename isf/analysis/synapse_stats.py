@@ -8,13 +8,11 @@ times in ms, rates in Hz.
 Population names are ``<celltype>_<column>`` (``L5tt_C2``); the cell type is the part before the
 first ``_``, the column the rest (LEGACY_FORMATS §4.1).
 
-**Excitatory / inhibitory.** :data:`EXCITATORY_CELL_TYPES` and :data:`INHIBITORY_CELL_TYPES` are the
-cell types of the rat barrel-cortex model (LEGACY_FORMATS §4.1). ISF's own grouping (its
-``config.cell_types.EXCITATORY`` list, used for the ``EI`` column of synapse-activation binning)
-also lists ``L1`` as excitatory, and calls every type not in that list inhibitory. isf reproduces
-that quirk by default (:data:`ISF_EXCITATORY_CELL_TYPES`, which includes ``L1``), so ``EI`` columns
-agree with ISF's analyses. ``L1`` cells are GABAergic interneurons and their receptors here are
-``gaba_syn``: pass ``excitatory=EXCITATORY_CELL_TYPES`` to count them as inhibitory.
+**Excitatory / inhibitory.** ``EI`` columns use :func:`isf.model.cell_types.ei_class`: by default
+ISF's grouping (:data:`~isf.model.cell_types.ISF_EXCITATORY_CELL_TYPES`, which counts ``L1`` as
+excitatory), so they agree with ISF's analyses. ``L1`` cells are GABAergic interneurons and their
+receptors here are ``gaba_syn``: pass ``excitatory=EXCITATORY_CELL_TYPES`` (from
+:mod:`isf.model.cell_types`) to count them as inhibitory.
 """
 
 from __future__ import annotations
@@ -26,13 +24,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from isf.errors import ArgumentValueError
+from isf.model.cell_types import EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES, ISF_EXCITATORY_CELL_TYPES, ei_class
 from isf.model.morphology import canonical_label
 from isf.model.network import Network
 
 __all__ = [
-    "EXCITATORY_CELL_TYPES",
-    "INHIBITORY_CELL_TYPES",
-    "ISF_EXCITATORY_CELL_TYPES",
     "LABEL_GROUPS",
     "PROXIMAL_LIMIT_UM",
     "activation_summary",
@@ -41,25 +38,11 @@ __all__ = [
     "cell_type_of",
     "celltype_synapse_table",
     "column_of",
-    "ei_class",
     "network_synapses",
     "order_cell_types",
     "population_synapse_table",
     "with_groups",
 ]
-
-#: Excitatory presynaptic cell types of the rat barrel-cortex model (LEGACY_FORMATS §4.1).
-EXCITATORY_CELL_TYPES: tuple[str, ...] = (
-    "VPM", "L2", "L34", "L4py", "L4sp", "L4ss", "L5st", "L5tt", "L6cc", "L6ccinv", "L6ct",
-)
-#: Inhibitory presynaptic cell types of the rat barrel-cortex model (LEGACY_FORMATS §4.1).
-INHIBITORY_CELL_TYPES: tuple[str, ...] = (
-    "SymLocal1", "SymLocal2", "SymLocal3", "SymLocal4", "SymLocal5", "SymLocal6",
-    "L1", "L23Trans", "L45Sym", "L45Peak", "L56Trans",
-)
-#: ISF's ``config.cell_types.EXCITATORY``: the excitatory types *and* ``L1`` (ISF's quirk; see the
-#: module documentation). The default of every ``excitatory`` argument here.
-ISF_EXCITATORY_CELL_TYPES: tuple[str, ...] = (*EXCITATORY_CELL_TYPES, "L1")
 
 #: Synapse-count columns and the canonical section labels they count (other labels: ``n_other``).
 LABEL_GROUPS: dict[str, str] = {"apic": "n_apical", "dend": "n_basal", "soma": "n_soma"}
@@ -82,15 +65,9 @@ def column_of(population: str) -> str:
     return parts[1] if len(parts) == 2 else ""
 
 
-def ei_class(cell_type: str, excitatory: Collection[str] = ISF_EXCITATORY_CELL_TYPES) -> str:
-    """``"EXC"`` if ``cell_type`` is in ``excitatory``, else ``"INH"`` (ISF's rule; with the default
-    list ``L1`` is ``"EXC"``, see the module documentation)."""
-    return "EXC" if cell_type in excitatory else "INH"
-
-
 def order_cell_types(cell_types: Iterable[str], excitatory: Collection[str] = ISF_EXCITATORY_CELL_TYPES) -> list[str]:
-    """Distinct cell types, excitatory first, each group in the order of :data:`EXCITATORY_CELL_TYPES`
-    then :data:`INHIBITORY_CELL_TYPES` (unknown types last, alphabetically)."""
+    """Distinct cell types, excitatory first, each group in the order of :data:`~isf.model.cell_types.EXCITATORY_CELL_TYPES`
+    then :data:`~isf.model.cell_types.INHIBITORY_CELL_TYPES` (unknown types last, alphabetically)."""
     known = {name: i for i, name in enumerate((*EXCITATORY_CELL_TYPES, *INHIBITORY_CELL_TYPES))}
     distinct = set(cell_types)
     return sorted(distinct, key=lambda c: (ei_class(c, excitatory) != "EXC", c not in known, known.get(c, 0), c))
@@ -180,7 +157,7 @@ def population_synapse_table(network: Network, excitatory: Collection[str] = ISF
     """Anatomical synapse statistics per population (rows in network order, index ``population``).
 
     Columns:
-        cell_type, column, EI: from the name (see :func:`ei_class` for ``EI``).
+        cell_type, column, EI: from the name (see :func:`~isf.model.cell_types.ei_class` for ``EI``).
         n_cells: presynaptic cells of the population (legacy ``cellNr``).
         n_connected_cells: presynaptic cells owning at least one synapse (``.con`` file).
         n_synapses: anatomical synapses (``.syn`` file).
@@ -245,7 +222,7 @@ def with_groups(activations: pd.DataFrame, excitatory: Collection[str] = ISF_EXC
     (LEGACY_FORMATS §10.1), all categorical:
 
     * ``cell_type`` (categories ordered by :func:`order_cell_types`) and ``column``, from ``population``;
-    * ``EI``: ``EXC`` / ``INH`` (:func:`ei_class`; ``L1`` is ``EXC`` with the default list);
+    * ``EI``: ``EXC`` / ``INH`` (:func:`~isf.model.cell_types.ei_class`; ``L1`` is ``EXC`` with the default list);
     * ``proximal``: ``prox`` if ``soma_distance_um`` < ``proximal_limit_um`` (µm), else ``dist``.
     """
     out = activations.copy()
@@ -278,7 +255,11 @@ def _grouped(activations: pd.DataFrame, by: str, excitatory: Collection[str]) ->
         return activations
     if by in ("cell_type", "column", "EI", "proximal"):
         return with_groups(activations, excitatory)
-    raise ValueError(f"by={by!r}: choose population, cell_type, column, EI, proximal or a column of the frame")
+    raise ArgumentValueError(
+        f"by={by!r}: choose population, cell_type, column, EI, proximal or a column of the frame",
+        field="by",
+        value=by,
+    )
 
 
 def _trial_index(activations: pd.DataFrame, trials: ArrayLike | None) -> pd.Index:
@@ -309,7 +290,7 @@ def activations_per_trial(
             scheduled after the end of the simulation: pass ``t1_ms=tstop`` to drop them).
         count: ``releases`` (rows: every release counts) or ``synapses`` (distinct active synapses:
             population and synapse ID).
-        excitatory: cell types counted as excitatory for ``EI`` (:func:`ei_class`).
+        excitatory: cell types counted as excitatory for ``EI`` (:func:`~isf.model.cell_types.ei_class`).
 
     Returns:
         Index ``trial``, one integer column per group (all categories of the grouping column, in its
@@ -320,7 +301,12 @@ def activations_per_trial(
     if count == "synapses":
         frame = frame.reset_index().drop_duplicates(["trial", "population", "synapse_id"]).set_index("trial")
     elif count != "releases":
-        raise ValueError(f"count={count!r}: choose 'releases' or 'synapses'")
+        raise ArgumentValueError(
+            f"count={count!r}: choose 'releases' or 'synapses'",
+            field="count",
+            value=count,
+            allowed="'releases' or 'synapses'",
+        )
     group = frame[by]
     if not isinstance(group.dtype, pd.CategoricalDtype):
         group = group.astype("category")
@@ -348,7 +334,7 @@ def activation_summary(
         by: grouping (see :func:`activations_per_trial`).
         n_trials: trials of the run (default: trials with any activation in the frame).
         t0_ms, t1_ms: times in ``[t0_ms, t1_ms)`` only, ms.
-        excitatory: cell types counted as excitatory (:func:`ei_class`).
+        excitatory: cell types counted as excitatory (:func:`~isf.model.cell_types.ei_class`).
         ddof: delta degrees of freedom of the SD.
 
     Returns:
@@ -409,9 +395,14 @@ def binned_activations(
         group: mean activations per trial in that bin; divide by ``bin_ms / 1000`` for Hz).
     """
     if bin_ms <= 0:
-        raise ValueError(f"bin_ms must be > 0, got {bin_ms}")
+        raise ArgumentValueError(
+            f"bin_ms must be > 0, got {bin_ms}",
+            field="bin_ms",
+            value=bin_ms,
+            allowed="> 0",
+        )
     if not t_stop_ms > t_start_ms:
-        raise ValueError(f"t_stop_ms ({t_stop_ms}) must be > t_start_ms ({t_start_ms})")
+        raise ArgumentValueError(f"t_stop_ms ({t_stop_ms}) must be > t_start_ms ({t_start_ms})")
     n_bins = int(np.ceil((t_stop_ms - t_start_ms) / bin_ms - 1e-9))
     edges = t_start_ms + bin_ms * np.arange(n_bins + 1, dtype=float)
     frame = _grouped(activations, by, excitatory)

@@ -1,11 +1,13 @@
 """Fan network trials out to workers and collect them in one HDF5 store, resumably.
 
-``run_trials`` splits the trials that the store does not hold yet into
-batches and runs them through joblib (``loky`` processes by default, a
-``dask.distributed`` cluster with ``backend="dask"``, or in this process with
-``backend="sequential"``); :func:`run_trials_mpi` does the same across MPI
+``run_trials`` hands the trials that the store does not hold yet to
+:func:`isf.backends.parallel.map_unordered`, where a
+:class:`~isf.backends.parallel.Parallel` value says (``loky`` processes by
+default, a ``dask.distributed`` cluster, or this process); the experiment
+reaches each loky worker once. :func:`run_trials_mpi` does the same across MPI
 ranks. Workers rebuild the cell from the model value (NEURON objects never
-cross processes) and keep it for later batches of the same experiment. Each
+cross processes) and keep it, keyed by the experiment's digest, for later
+trials of the same experiment. Each
 trial's randomness comes from ``(run_seed, trial_index)`` only, so results do
 not depend on the number or kind of workers. Results are written by the
 coordinating process as they arrive, one trial at a time: interrupting a run
@@ -16,30 +18,18 @@ same arguments finishes it.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import pickle
-import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import joblib
-from tqdm.auto import tqdm
-
-from isf.backends.parallel import BACKENDS, dask_workers, default_batch_size
-from isf.dsl.serialization import to_data
+from isf.backends.parallel import Parallel, map_unordered
 from isf.model.experiment import Experiment
 from isf.model.trial_result import TrialResult
+from isf.store.provenance import experiment_json
 
 #: Per worker process: experiment digest → trial simulator (the built cell).
 _SIMULATORS: dict[str, Any] = {}
-
-
-def experiment_json(experiment: Experiment) -> str:
-    """Canonical JSON of an experiment (provenance, and the key for resuming)."""
-    return json.dumps(to_data(experiment), sort_keys=True, separators=(",", ":"))
 
 
 def _digest(text: str) -> str:
@@ -59,34 +49,24 @@ def _simulator(digest: str, experiment: Experiment) -> Any:
 
 
 def close_simulators() -> None:
-    """Release the cells this process keeps for later batches (their NEURON sections)."""
+    """Release the cells this process keeps for later trials (their NEURON sections)."""
     for sim in _SIMULATORS.values():
         sim.close()
     _SIMULATORS.clear()
 
 
-def run_batch(digest: str, experiment: Experiment | str, run_seed: int,
-              trials: Sequence[int]) -> list[tuple[TrialResult, float]]:
-    """Run some trials in this process (the worker side); returns (result, wall seconds) pairs.
+def run_trial(job: tuple[str, Experiment, int], trial: int) -> tuple[TrialResult, float]:
+    """Run one trial in this process (the worker side): its result and its wall seconds.
 
-    ``experiment`` may be the path of a pickle of it: a worker then reads it only the first time it
-    sees ``digest``, instead of receiving the (large) experiment with every task.
+    ``job`` is ``(experiment digest, experiment, run_seed)``, the value
+    :func:`~isf.backends.parallel.map_unordered` hands each worker once; the cell built for the
+    experiment is kept for the worker's later trials.
     """
-    if isinstance(experiment, str) and digest not in _SIMULATORS:
-        with open(experiment, "rb") as handle:
-            experiment = pickle.load(handle)
-    sim = _simulator(digest, experiment)  # type: ignore[arg-type]
-    out = []
-    for trial in trials:
-        start = time.perf_counter()
-        result = sim.run(run_seed, trial)
-        out.append((result, time.perf_counter() - start))
-    return out
-
-
-def _batches(todo: list[int], n_workers: int, batch_size: int | None) -> list[list[int]]:
-    size = batch_size or default_batch_size(len(todo), n_workers)
-    return [todo[i : i + size] for i in range(0, len(todo), size)]
+    digest, experiment, run_seed = job
+    sim = _simulator(digest, experiment)
+    start = time.perf_counter()
+    result = sim.run(run_seed, trial)
+    return result, time.perf_counter() - start
 
 
 def run_trials(
@@ -95,11 +75,7 @@ def run_trials(
     store_path: str | os.PathLike[str],
     *,
     run_seed: int,
-    backend: str = "loky",
-    n_jobs: int = 2,
-    batch_size: int | None = None,
-    progress: bool = True,
-    dask_client: Any = None,
+    parallel: Parallel = Parallel(),
 ) -> Path:
     """Run trials ``0 … n_trials−1`` of a network experiment into an HDF5 store.
 
@@ -109,90 +85,58 @@ def run_trials(
         store_path: the run's HDF5 file; if it exists for the same experiment and seed, the
             missing trials are run (resume).
         run_seed: the run's seed; trial ``i`` draws from ``trial_rng(run_seed, i)``.
-        backend: ``"loky"`` (local processes), ``"dask"`` (a dask.distributed cluster: pass
-            ``dask_client`` or have one active) or ``"sequential"``.
-        n_jobs: number of workers (loky).
-        batch_size: trials per task (default: a few per worker).
-        progress: show a progress bar.
+        parallel: where the trials run (loky workers by default; ``Parallel(backend="dask")`` for a
+            dask.distributed cluster, ``"sequential"`` for this process), trials per task (default
+            :func:`~isf.backends.parallel.default_batch_size`) and the progress bar. Results do not
+            depend on it.
     """
-    from isf.backends.store import RunStore
+    from isf.store import RunStore
 
-    if backend not in BACKENDS:
-        raise ValueError(f"backend {backend!r} is not available: choose one of {', '.join(BACKENDS)}")
     if experiment.network is None:
         raise ValueError("run_trials needs an Experiment with a network")
     if n_trials < 0:
         raise ValueError(f"n_trials must be >= 0, got {n_trials}")
     text = experiment_json(experiment)
-    digest = _digest(text)
+    job = (_digest(text), experiment, run_seed)
     path = Path(store_path)
     with RunStore.create(path, experiment_json=text, run_seed=run_seed, n_trials=n_trials) as store:
         todo = [t for t in range(n_trials) if t not in store.completed_trials()]
-        bar = tqdm(total=n_trials, initial=n_trials - len(todo), desc="trials", unit="trial", disable=not progress)
         try:
-            with tempfile.TemporaryDirectory(prefix="isf-run-") as tmp:
-                handoff = _handoff(experiment, backend, Path(tmp))
-                for result, wall in _execute(digest, handoff, run_seed, todo, backend, n_jobs, batch_size,
-                                             dask_client):
+            with parallel.progress_bar(n_trials, "trials", "trial", initial=n_trials - len(todo)) as bar:
+                for _, (result, wall) in map_unordered(run_trial, job, todo, parallel):
                     store.append(result, experiment.network, wall_s=wall)
                     bar.update(1)
                     bar.set_postfix(spikes=len(result.spike_times_ms))
         finally:
-            bar.close()
-            # In-process runs (sequential, n_jobs=1) must not leave their cell alive in NEURON.
+            # In-process runs (sequential, one loky worker) must not leave their cell alive in NEURON.
             close_simulators()
     return path
 
 
-def _handoff(experiment: Experiment, backend: str, folder: Path) -> Experiment | str:
-    """What tasks carry: local process pools get a pickle path, remote (dask) workers the value."""
-    if backend != "loky":
-        return experiment
-    path = folder / "experiment.pickle"
-    with open(path, "wb") as handle:
-        pickle.dump(experiment, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    return str(path)
-
-
-def _execute(digest: str, experiment: Experiment | str, run_seed: int, todo: list[int], backend: str, n_jobs: int,
-             batch_size: int | None, dask_client: Any) -> Iterator[tuple[TrialResult, float]]:
-    if not todo:
-        return
-    if backend == "sequential":
-        for trial in todo:
-            yield from run_batch(digest, experiment, run_seed, [trial])
-        return
-    workers = n_jobs if backend == "loky" else dask_workers(dask_client)
-    batches = _batches(todo, workers, batch_size)
-    tasks = (joblib.delayed(run_batch)(digest, experiment, run_seed, b) for b in batches)
-    if backend == "dask":
-        with joblib.parallel_backend("dask", **({"client": dask_client} if dask_client is not None else {})):
-            yield from _flatten(joblib.Parallel(return_as="generator_unordered")(tasks))
-    else:
-        yield from _flatten(joblib.Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")(tasks))
-
-
-def _flatten(batches: Iterable[list[tuple[TrialResult, float]]]) -> Iterator[tuple[TrialResult, float]]:
-    for batch in batches:
-        yield from batch
-
-
 def run_trials_mpi(experiment: Experiment, n_trials: int, store_path: str | os.PathLike[str], *, run_seed: int,
-                   progress: bool = True) -> Path | None:
+                   parallel: Parallel = Parallel()) -> Path | None:
     """Run trials across the ranks of ``MPI.COMM_WORLD`` (start with ``mpiexec -n N python -m isf trials …``).
 
     Rank 0 owns the store; every rank, rank 0 included, simulates the missing trials whose
     position in the to-do list is congruent to its rank, and sends results to rank 0 as they
-    finish. Returns the store path on rank 0, ``None`` elsewhere.
+    finish, one trial at a time. Returns the store path on rank 0, ``None`` elsewhere.
+
+    Args:
+        experiment, n_trials, store_path, run_seed: as for :func:`run_trials` (same store, same
+            results).
+        parallel: only its ``progress`` applies (rank 0 shows the bar): the ranks are the workers.
     """
     from mpi4py import MPI
 
-    from isf.backends.store import RunStore
+    from isf.store import RunStore
 
+    network = experiment.network
+    if network is None:
+        raise ValueError("run_trials_mpi needs an Experiment with a network")
     comm = MPI.COMM_WORLD
     rank, size = comm.Get_rank(), comm.Get_size()
     text = experiment_json(experiment)
-    digest = _digest(text)
+    job = (_digest(text), experiment, run_seed)
     path = Path(store_path)
     store = None
     todo: list[int] | None = None
@@ -204,22 +148,21 @@ def run_trials_mpi(experiment: Experiment, n_trials: int, store_path: str | os.P
     tag = 7
     if rank != 0:
         for trial in mine:
-            comm.send(run_batch(digest, experiment, run_seed, [trial])[0], dest=0, tag=tag)
+            comm.send(run_trial(job, trial), dest=0, tag=tag)
         close_simulators()
         return None
     assert store is not None
-    bar = tqdm(total=n_trials, initial=n_trials - len(todo), desc=f"trials ({size} ranks)", unit="trial",
-               disable=not progress)
+    bar = parallel.progress_bar(n_trials, f"trials ({size} ranks)", "trial", initial=n_trials - len(todo))
     remote = len(todo) - len(mine)
 
     def store_one(result: TrialResult, wall: float) -> None:
-        store.append(result, experiment.network, wall_s=wall)
+        store.append(result, network, wall_s=wall)
         bar.update(1)
 
     try:
         with store:
             for trial in mine:
-                store_one(*run_batch(digest, experiment, run_seed, [trial])[0])
+                store_one(*run_trial(job, trial))
                 while comm.iprobe(source=MPI.ANY_SOURCE, tag=tag):
                     store_one(*comm.recv(source=MPI.ANY_SOURCE, tag=tag))
                     remote -= 1

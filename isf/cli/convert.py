@@ -7,7 +7,8 @@ Legacy → typed (the output's suffix ``.json``/``.yaml``/``.yml`` picks the for
   :class:`~isf.model.network.Network`;
 * ``.hoc``/``.swc`` → :class:`~isf.model.morphology.Morphology`;
 * ``.syn`` → ``SynapseLocations`` (population → section IDs and x), ``.con`` → ``ConnectionTable``
-  (population → presynaptic cell and synapse IDs): plain tables in the same envelope.
+  (population → presynaptic cell and synapse IDs): plain tables in the same envelope as model values
+  (:func:`~isf.dsl.serialization.save_envelope`).
 
 Typed → legacy (the output's suffix picks the writer): Cell → cell ``.param`` (with a ``sim`` block
 from ``--tstop-ms``), Network → network ``.param`` plus ``<out>.syn``/``<out>.con`` beside it,
@@ -27,13 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from isf.dsl.atomic import atomic_write_text
+from isf.dsl.serialization import read_envelope, save_envelope
 from isf.errors import IsfError
 
 TYPED_SUFFIXES = (".json", ".yaml", ".yml")
-FORMAT_VERSION = 1
 
 
 class ConvertError(IsfError, ValueError):
@@ -43,32 +43,8 @@ class ConvertError(IsfError, ValueError):
 # ----------------------------------------------------------------------------- legacy tables
 
 
-def _envelope(kind: str, value: dict[str, Any]) -> dict[str, Any]:
-    return {"isf_format": FORMAT_VERSION, "type": kind, "value": value}
-
-
-def _dump_table(data: dict[str, Any], path: Path) -> None:
-    if path.suffix.lower() == ".json":
-        atomic_write_text(path, json.dumps(data, indent=1) + "\n")
-    else:
-        atomic_write_text(
-            path,
-            yaml.safe_dump(data, sort_keys=False, width=120, default_flow_style=None),
-        )
-
-
-def _read_typed_data(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    if not isinstance(data, dict) or "type" not in data or "value" not in data:
-        raise ConvertError(
-            f"{path}: not an isf typed file (expected keys 'isf_format', 'type', 'value')"
-        )
-    return data
-
-
 def syn_table(path: Path) -> dict[str, Any]:
-    """A ``.syn`` file as a ``SynapseLocations`` envelope."""
+    """A ``.syn`` file as plain data: the value of a ``SynapseLocations`` envelope."""
     from isf.dsl.syn_file import read_syn_file
 
     syn = read_syn_file(path)
@@ -76,13 +52,11 @@ def syn_table(path: Path) -> dict[str, Any]:
         name: {"section_id": ids.tolist(), "x": xs.tolist()}
         for name, (ids, xs) in syn.populations.items()
     }
-    return _envelope(
-        "SynapseLocations", {"cell_name": syn.cell_name, "populations": pops}
-    )
+    return {"cell_name": syn.cell_name, "populations": pops}
 
 
 def con_table(path: Path) -> dict[str, Any]:
-    """A ``.con`` file as a ``ConnectionTable`` envelope."""
+    """A ``.con`` file as plain data: the value of a ``ConnectionTable`` envelope."""
     from isf.dsl.con_file import read_con
 
     syn_name, pops = read_con(path)
@@ -90,7 +64,7 @@ def con_table(path: Path) -> dict[str, Any]:
         name: {"cell_id": c.cell_id.tolist(), "synapse_id": c.synapse_id.tolist()}
         for name, c in pops.items()
     }
-    return _envelope("ConnectionTable", {"syn_file": syn_name, "populations": rows})
+    return {"syn_file": syn_name, "populations": rows}
 
 
 # ----------------------------------------------------------------------------- conversions
@@ -127,7 +101,7 @@ def _morphology_for(args: argparse.Namespace) -> Any:
 def legacy_to_typed(src: Path, dst: Path, args: argparse.Namespace) -> list[str]:
     """Convert a legacy file to a typed one; return the report lines."""
     import isf
-    from isf.display import cell_text, morphology_text, network_text
+    from isf.model.summary import cell_text, morphology_text, network_text
 
     suffix = src.suffix.lower()
     if suffix == ".param":
@@ -144,15 +118,16 @@ def legacy_to_typed(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
         value = isf.read_swc(src) if suffix == ".swc" else isf.read_hoc(src)
         report = [f"read morphology {src}: {morphology_text(value)}"]
     elif suffix in (".syn", ".con"):
+        kind = "SynapseLocations" if suffix == ".syn" else "ConnectionTable"
         table = syn_table(src) if suffix == ".syn" else con_table(src)
-        _dump_table(table, dst)
-        pops = table["value"]["populations"]
+        save_envelope(kind, table, dst)
+        pops = table["populations"]
         rows = sum(len(next(iter(p.values()))) for p in pops.values())
-        back = _read_typed_data(dst)
-        same = "equal" if back == json.loads(json.dumps(table)) else "DIFFERENT"
+        back = read_envelope(dst)
+        same = "equal" if back == (kind, json.loads(json.dumps(table))) else "DIFFERENT"
         return [
             f"read {src}: {len(pops)} populations, {rows} rows",
-            f"wrote {dst} ({table['type']})",
+            f"wrote {dst} ({kind})",
             f"round trip: reading {dst.name} back gives an {same} table",
         ]
     else:
@@ -176,10 +151,9 @@ def legacy_to_typed(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
 def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]:
     """Convert a typed file to a legacy one; return the report lines."""
     import isf
-    from isf.dsl.serialization import TOP_LEVEL
+    from isf.model.codec import TOP_LEVEL
 
-    data = _read_typed_data(src)
-    kind = data["type"]
+    kind, table = read_envelope(src)
     suffix = dst.suffix.lower()
     if kind == "SynapseLocations" and suffix == ".syn":
         from isf.dsl.syn_file import read_syn_file, write_syn
@@ -189,13 +163,13 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
                 np.asarray(p["section_id"], dtype=np.int64),
                 np.asarray(p["x"], dtype=float),
             )
-            for n, p in data["value"]["populations"].items()
+            for n, p in table["populations"].items()
         }
-        write_syn(dst, pops, data["value"].get("cell_name") or src.stem)
-        back = read_syn_file(dst).populations
-        same = list(back) == list(pops) and all(
-            np.array_equal(back[n][0], pops[n][0])
-            and np.array_equal(back[n][1], pops[n][1])
+        write_syn(dst, pops, table.get("cell_name") or src.stem)
+        back_pops = read_syn_file(dst).populations
+        same = list(back_pops) == list(pops) and all(
+            np.array_equal(back_pops[n][0], pops[n][0])
+            and np.array_equal(back_pops[n][1], pops[n][1])
             for n in pops
         )
         return [
@@ -208,9 +182,9 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
 
         rows = {
             n: Connectivity(p["cell_id"], p["synapse_id"])
-            for n, p in data["value"]["populations"].items()
+            for n, p in table["populations"].items()
         }
-        write_con(dst, rows, data["value"].get("syn_file") or f"{dst.stem}.syn")
+        write_con(dst, rows, table.get("syn_file") or f"{dst.stem}.syn")
         same = read_con(dst)[1] == rows
         return [
             f"wrote {dst}: {len(rows)} populations",
@@ -218,7 +192,7 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
         ]
     if kind not in TOP_LEVEL:
         raise ConvertError(f"{src}: unknown type {kind!r}")
-    value = isf.load(src)
+    value: Any = isf.load(src)
     if kind == "Cell" and suffix == ".param":
         # ISF keeps the cell's name in the info block
         info = {"name": value.name} if value.name else {}
@@ -251,7 +225,7 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
             ),
             dst,
         )
-        same = (
+        same_network: bool | None = (
             isf.read_network_param(
                 dst, _morphology_for(args), search_roots=[dst.parent]
             ).network
@@ -261,8 +235,8 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
         )
         check = (
             "not checked (pass --morphology or --cell to read it back)"
-            if same is None
-            else f"reading {dst.name} back gives {'an equal' if same else 'a DIFFERENT'} network"
+            if same_network is None
+            else f"reading {dst.name} back gives {'an equal' if same_network else 'a DIFFERENT'} network"
         )
         return [
             f"wrote {dst}, {syn_path.name}, {con_path.name}",

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import argparse
 
+from isf.errors import ArgumentValueError
+
 
 def run(args: argparse.Namespace) -> int:
     """Embed the cell of ``args`` in the connectome model and write the outputs; exit code 0."""
+    from isf.backends.parallel import Parallel
     from isf.dsl.hoc import read_hoc
     from isf.embedding.connectome import read_connectome
     from isf.embedding.mapper import embed, prepare
     from isf.embedding.output import write_embedding
 
     if args.samples < 1:
-        raise ValueError(f"--samples must be >= 1, got {args.samples}")
+        raise ArgumentValueError(
+            f"--samples must be >= 1, got {args.samples}",
+            field="--samples",
+            value=args.samples,
+            allowed=">= 1",
+        )
+    # Built first: a bad --workers or --backend fails before the model is read or a bar is shown.
+    parallel = Parallel(backend=args.backend, workers=args.workers, progress=not args.quiet)
     if args.model is None:
-        from isf.data.synthetic import synthetic_connectome
+        from isf.data import synthetic_connectome
 
         args.model = synthetic_connectome()
     model = read_connectome(args.model, progress=not args.quiet)
@@ -26,17 +36,7 @@ def run(args: argparse.Namespace) -> int:
         legacy_compatible=not args.no_legacy,
         cell_name=args.name,
     )
-    backend = (
-        "sequential" if args.workers == 1 and args.backend == "loky" else args.backend
-    )
-    result = embed(
-        setup,
-        args.samples,
-        seed=args.seed,
-        backend=backend,
-        n_jobs=args.workers,
-        progress=not args.quiet,
-    )
+    result = embed(setup, args.samples, seed=args.seed, parallel=parallel)
     files = write_embedding(result, args.out, all_samples=args.all_samples)
     chosen = result.chosen
     print(

@@ -6,7 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from isf.backends.parallel import Parallel
 
 _SETUP_HELP = ("--morphology X.hoc with --fixed FIXED.json (ISF's fixed-parameter names: bAP.hay_measure.recSite1, "
                "bAP.hay_measure.recSite2, BAC.stim.dist, BAC.hay_measure.recSite, hot_zone.min_, hot_zone.max_, "
@@ -48,13 +51,21 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=2, help="worker processes (loky)")
 
 
+def _parallel(args: argparse.Namespace, progress: bool) -> Parallel:
+    """The fan-out settings of ``--backend`` and ``--workers`` (built before any file is written)."""
+    from isf.backends.parallel import Parallel
+
+    return Parallel(backend=args.backend, workers=args.workers, progress=progress)
+
+
 def run_fit(args: argparse.Namespace) -> int:
     """Run (or resume) the Hay optimisation of ``args``; exit code 0."""
     from isf.fitting.optimize import OptimizerSettings, optimize
     from isf.fitting.problem import HayProblem
 
+    parallel = _parallel(args, progress=False)
     setup = _setup(args)
-    problem = HayProblem(setup, backend=args.backend, n_jobs=args.workers, progress=False)
+    problem = HayProblem(setup, parallel=parallel)
     settings = OptimizerSettings(seed=args.seed, offspring_size=args.offspring, max_generations=args.generations,
                                  selector=args.selector)
     result = optimize(problem, settings, args.out)
@@ -80,6 +91,7 @@ def run_explore(args: argparse.Namespace) -> int:
     )
     from isf.fitting.setup import DEFAULT_CUTOFFS, example_models
 
+    parallel = _parallel(args, progress=True)
     setup = _setup(args)
     seeds = example_models() if args.seed_models is None else pd.read_csv(args.seed_models, index_col=0)
     if not 0 <= args.row < len(seeds):
@@ -93,7 +105,7 @@ def run_explore(args: argparse.Namespace) -> int:
     settings = WalkSettings(seed=args.seed, n_iterations=args.iterations, max_step=args.max_step,
                             save_every=args.save_every)
     explore_particles(HayInsideTest(setup, cutoffs), setup.space, seeds.iloc[args.row], args.out, settings,
-                      args.particles, backend=args.backend, n_jobs=args.workers)
+                      args.particles, parallel=parallel)
     frame = load_exploration(args.out)
     path = args.out / "accepted_models.csv"
     frame[frame["inside"]][["particle_id", "iteration", *setup.space.names]].to_csv(path, index=False)

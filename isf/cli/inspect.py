@@ -13,6 +13,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+
 
 def _top(counter: Counter[str], n: int = 8) -> str:
     items = counter.most_common(n)
@@ -56,8 +58,8 @@ def _param(path: Path, search: list[str]) -> list[str]:
             f"cell types (populations): {_top(types)}",
             f"synapse files: {', '.join(sorted(Path(f).name for f in files if f)) or 'none'}",
         ]
-    raise ValueError(
-        f"{path}: neither a cell .param (no 'neuron' block) nor a network .param (no 'network' block)"
+    raise LegacyFormatError(
+        path, None, "neither a cell .param (no 'neuron' block) nor a network .param (no 'network' block)"
     )
 
 
@@ -88,12 +90,11 @@ def _con(path: Path) -> list[str]:
 
 def _typed(path: Path) -> list[str]:
     import isf
-    from isf.cli.convert import _read_typed_data
+    from isf.dsl.serialization import read_envelope
 
-    data = _read_typed_data(path)
-    kind = data["type"]
+    kind, table = read_envelope(path)
     if kind in ("SynapseLocations", "ConnectionTable"):
-        pops = data["value"]["populations"]
+        pops = table["populations"]
         rows = sum(len(next(iter(p.values()))) for p in pops.values())
         return [f"{kind} {path}", f"{len(pops)} populations, {rows} rows"]
     value: Any = isf.load(path)
@@ -101,7 +102,7 @@ def _typed(path: Path) -> list[str]:
 
 
 def _store(path: Path) -> list[str]:
-    from isf.backends.store import RunStore
+    from isf.store import RunStore
 
     with RunStore.open(path) as store:
         done = store.completed_trials()
@@ -122,13 +123,13 @@ def _store(path: Path) -> list[str]:
 
 def _morphology(path: Path) -> list[str]:
     import isf
-    from isf.display import _label_rows
+    from isf.model.summary import label_rows
 
     morph = isf.read_swc(path) if path.suffix.lower() == ".swc" else isf.read_hoc(path)
     lines = [f"morphology {path}", repr(morph)]
     lines += [
         f"  {lab:<8}{n:>5} sections {length:>8} µm"
-        for lab, n, length in _label_rows(morph, None)
+        for lab, n, length in label_rows(morph)
     ]
     return lines
 
@@ -157,7 +158,7 @@ def summary(path: Path, search: list[str]) -> list[str]:
         return _store(path)
     if suffix == ".landmarkascii":
         return _landmarks(path)
-    raise ValueError(
+    raise ArgumentValueError(
         f"{path}: cannot inspect {suffix or 'extension-less'!r} files: allowed are .param, .hoc, .swc, "
         ".syn, .con, .landmarkAscii, .json, .yaml, .yml, .h5"
     )
@@ -167,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the summary of ``args.file``; exit code 0."""
     path = Path(args.file)
     if not path.is_file():
-        raise FileNotFoundError(f"file not found: {path}")
+        raise MissingFileError(f"file not found: {path}")
     print("\n".join(summary(path, args.search)))
     return 0
 

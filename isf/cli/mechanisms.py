@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from isf.errors import MechanismError
+
 
 def _known_to_neuron() -> set[str]:
     """Names of the density mechanisms and point processes NEURON knows in this process."""
@@ -33,7 +35,7 @@ def check() -> list[str]:
     mechanisms.load_mechanisms()
     missing = [name for name in declared if name not in _known_to_neuron()]
     if missing:
-        raise RuntimeError(
+        raise MechanismError(
             f"NEURON does not know {', '.join(missing)} after loading the compiled mechanisms"
         )
     return list(declared)
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             names = check()
         except mechanisms.MechanismError as exc:
             # compiler output spans many lines: keep the reason on one
-            raise RuntimeError(" ".join(str(exc).split())) from None
+            raise MechanismError(" ".join(str(exc).split())) from None
         for name in names:
             print(f"ok {name}")
         print(

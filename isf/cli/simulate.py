@@ -6,6 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
+from isf.errors import ArgumentValueError, MissingFileError
+
 OUTPUT_SUFFIXES = (".csv", ".png")
 
 
@@ -13,13 +15,13 @@ def _check_outputs(paths: list[str], force: bool) -> list[Path]:
     outs = [Path(p) for p in paths]
     for out in outs:
         if out.suffix.lower() not in OUTPUT_SUFFIXES:
-            raise ValueError(
+            raise ArgumentValueError(
                 f"--out {out}: allowed suffixes are .csv (traces) and .png (plot)"
             )
         if out.exists() and not force:
             raise FileExistsError(f"{out} exists; use --force to replace it")
         if not out.parent.is_dir():
-            raise FileNotFoundError(f"output folder not found: {out.parent}")
+            raise MissingFileError(f"output folder not found: {out.parent}")
     return outs
 
 
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     outs = _check_outputs(args.out, args.force)
     if args.step_nA is None:
-        raise ValueError(
+        raise ArgumentValueError(
             "--step-nA is required (amplitude of the soma current, nA; 0 for a resting run)"
         )
     bar = tqdm(total=3, desc="simulate", unit="step", disable=args.quiet)

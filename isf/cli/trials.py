@@ -8,9 +8,13 @@ import argparse
 def run(args: argparse.Namespace) -> int:
     """Run (or resume) the trials of ``args`` into the store; exit code 0."""
     import isf
+    from isf.backends.parallel import Parallel
     from isf.backends.runner import run_trials, run_trials_mpi
     from isf.dsl.network_param import read_network_param
 
+    # Built first: a bad --workers or --backend fails before any file is read or written.
+    mpi = args.backend == "mpi"
+    parallel = Parallel(workers=args.workers) if mpi else Parallel(backend=args.backend, workers=args.workers)
     params = isf.read_cell_param(args.cell, search_roots=args.search)
     network = read_network_param(args.network, params.cell.morphology, search_roots=args.search).network
     sim = params.simulation
@@ -22,11 +26,10 @@ def run(args: argparse.Namespace) -> int:
                                                  for s in params.recording_sites)],
         network=network,
     )
-    if args.backend == "mpi":
-        path = run_trials_mpi(experiment, args.trials, args.out, run_seed=args.seed)
+    if mpi:
+        path = run_trials_mpi(experiment, args.trials, args.out, run_seed=args.seed, parallel=parallel)
     else:
-        path = run_trials(experiment, args.trials, args.out, run_seed=args.seed, backend=args.backend,
-                          n_jobs=args.workers)
+        path = run_trials(experiment, args.trials, args.out, run_seed=args.seed, parallel=parallel)
     if path is not None:
         print(f"wrote {path}")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from isf.errors import ArgumentValueError
+
 
 def _parameter(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
@@ -29,8 +31,9 @@ def run(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
 
-    import isf
     from isf.dsl.atomic import atomic_write_text
+    from isf.dsl.cell_param import read_cell_param
+    from isf.model.site import SectionSite, Soma
     from isf.synapse_tuner import (
         ConnectionSettings,
         GeneralSettings,
@@ -48,11 +51,11 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a folder")
+        raise ArgumentValueError(f"--out {out} exists and is not a folder")
     cell = None
     if args.cell is not None:
-        cell = isf.read_cell_param(args.cell, search_roots=args.search).cell
-    site = isf.Soma() if args.section is None else isf.SectionSite(args.section, args.x)
+        cell = read_cell_param(args.cell, search_roots=args.search).cell
+    site = Soma() if args.section is None else SectionSite(args.section, args.x)
     connection = ConnectionSettings(
         args.synapse,
         weights_nS=tuple(args.weight) if args.weight else (1.0,) * (2 if args.synapse == "glutamate_syn" else 1),

@@ -24,6 +24,18 @@ def network_c2(name: str = "") -> Path:
     return _example("network_c2", name)
 
 
+def synthetic_connectome(name: str = "") -> Path:
+    """Path of the synthetic dense-connectome model folder, or of a file in it
+    (``synthetic_connectome("nrCells.csv")``); read it with
+    :func:`isf.embedding.synthetic.load_synthetic_connectome`."""
+    folder = DATA_DIR / "synthetic_connectome"
+    if not (folder / name).exists():
+        raise FileNotFoundError(
+            f"no file {name!r} in {folder} (regenerate with scripts/make_synthetic_connectome.py)"
+        )
+    return folder / name
+
+
 def hay89(name: str = "") -> Path:
     """Path of the morphology-89 Hay fitting example folder (89_C2.hoc, example_models_params.csv), or of a
     file in it."""

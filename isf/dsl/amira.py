@@ -31,7 +31,8 @@ import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
-from isf.embedding.field import ScalarField
+from isf.errors import MissingFileError
+from isf.model.density_field import ScalarField
 from isf.model.validation import ModelValueError
 
 __all__ = [
@@ -150,7 +151,7 @@ def read_amira_field(path: str | os.PathLike[str]) -> ScalarField:
     """Read an ASCII AmiraMesh scalar field (``.am``); see :func:`parse_amira_field`."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"Amira field not found: {path}")
+        raise MissingFileError(f"Amira field not found: {path}")
     return parse_amira_field(
         path.read_text(encoding="utf-8", errors="replace"), filename=str(path)
     )

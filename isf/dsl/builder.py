@@ -23,6 +23,7 @@ import attrs
 
 from isf.dsl.hoc import read_hoc
 from isf.dsl.swc import read_swc
+from isf.errors import ModelTypeError
 from isf.model.axon import with_hay2013_axon
 from isf.model.cell import Cell
 from isf.model.discretization import Discretization
@@ -96,7 +97,7 @@ class CellBuilder:
         key, region = self._region(label)
         if isinstance(mechanism, Mechanism):
             if parameters or distribution is not None:
-                raise TypeError("insert(): pass either a Mechanism or a name with parameters, not both")
+                raise ModelTypeError("insert(): pass either a Mechanism or a name with parameters, not both")
             mech = mechanism
         else:
             mech = Mechanism(mechanism, parameters, distribution if distribution is not None else Uniform())

@@ -15,12 +15,12 @@ from typing import Any
 
 import attrs
 
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.hoc import read_hoc
 from isf.dsl.landmark import landmark_sites
-from isf.dsl.param_format import read_param, write_param
+from isf.dsl.param_format import ParamContext, read_param, write_param
 from isf.dsl.paths import resolve_legacy_path
 from isf.dsl.swc import read_swc
+from isf.errors import LegacyFormatError
 from isf.model.axon import HAY2013_AXON, with_hay2013_axon
 from isf.model.cell import Cell
 from isf.model.discretization import Discretization
@@ -75,35 +75,8 @@ class CellParameterFile:
     nmodl_mechanisms: dict[str, Any] = attrs.field(factory=dict)
 
 
-class _Context:
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-
-    def error(self, path: str, reason: str) -> LegacyFormatError:
-        return LegacyFormatError(self.filename, None, f"{path}: {reason}")
-
-    def mapping(self, value: Any, path: str) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            raise self.error(path, f"expected a dict, found {type(value).__name__} {value!r}")
-        return value
-
-    def number(self, value: Any, path: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(path, f"expected a number, found {value!r}")
-        return float(value)
-
-    def section_ids(self, value: Any, path: str) -> tuple[int, ...]:
-        ok = isinstance(value, (list, tuple)) and all(
-            not isinstance(v, bool) and isinstance(v, (int, float)) and float(v).is_integer() and v >= 0
-            for v in value
-        )
-        if not ok:
-            raise self.error(path, f"expected a list of section IDs (integers >= 0), found {value!r}")
-        return tuple(int(v) for v in value)
-
-
-def _distribution(ctx: _Context, spec: Mapping[str, Any], path: str) -> tuple[Distribution, dict[str, float]]:
-    spatial = spec.get("spatial")
+def _distribution(ctx: ParamContext, spec: Mapping[str, Any], path: str) -> tuple[Distribution, dict[str, float]]:
+    spatial: Any = spec.get("spatial")
     if spatial not in DISTRIBUTIONS:
         raise ctx.error(f"{path}.spatial", f"{spatial!r} is not a distribution: allowed are {', '.join(DISTRIBUTIONS)}")
     keys = DISTRIBUTION_KEYS[spatial]
@@ -139,7 +112,7 @@ def _distribution(ctx: _Context, spec: Mapping[str, Any], path: str) -> tuple[Di
     return distribution, params
 
 
-def _region(ctx: _Context, block: Mapping[str, Any], path: str) -> Region:
+def _region(ctx: ParamContext, block: Mapping[str, Any], path: str) -> Region:
     props = dict(ctx.mapping(block.get("properties", {}), f"{path}.properties"))
     ions = ctx.mapping(props.pop("ions", {}), f"{path}.properties.ions")
     spines_spec = props.pop("spines", None)
@@ -178,7 +151,7 @@ def _region(ctx: _Context, block: Mapping[str, Any], path: str) -> Region:
         raise ctx.error(path, str(exc)) from None
 
 
-def _modifiers(ctx: _Context, block: Mapping[str, Any]) -> tuple[Any, ...]:
+def _modifiers(ctx: ParamContext, block: Mapping[str, Any]) -> tuple[Any, ...]:
     out: list[Any] = []
     for name, kwargs in block.items():
         path = f"neuron.cell_modify_functions.{name}"
@@ -216,7 +189,7 @@ def cell_from_param_dict(
         search_roots: folders where files named by absolute paths are looked for.
         morphology: use this morphology instead of reading ``neuron.filename``.
     """
-    ctx = _Context(filename)
+    ctx = ParamContext(filename)
     params = ctx.mapping(params, "<top level>")
     neuron = ctx.mapping(params["neuron"] if "neuron" in params else params, "neuron")
     here = Path(filename).parent if filename != "<dict>" else None

@@ -27,6 +27,7 @@ import numpy as np
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
 from isf.dsl.text_fields import non_negative_int, tab_fields
+from isf.errors import ArgumentValueError, MissingFileError
 from isf.model.synapse import Connectivity
 
 __all__ = ["check_con_name", "format_con", "parse_con", "read_con", "write_con"]
@@ -91,7 +92,7 @@ def read_con(path: str | os.PathLike[str]) -> tuple[str | None, dict[str, Connec
     """Read a ``.con`` file: ``(anatomical_id, {population: Connectivity})`` (see :func:`parse_con`)."""
     path = check_con_name(path)
     if not path.is_file():
-        raise FileNotFoundError(f"connectivity file not found: {path}")
+        raise MissingFileError(f"connectivity file not found: {path}")
     return parse_con(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
 
 
@@ -106,15 +107,15 @@ def format_con(connectivity: Mapping[str, Connectivity], syn_basename: str) -> s
         ValueError: a population name or ``syn_basename`` with whitespace (they would not read back).
     """
     if not syn_basename or any(c.isspace() for c in syn_basename):
-        raise ValueError(f"syn_basename {syn_basename!r} must be a non-empty name without whitespace "
+        raise ArgumentValueError(f"syn_basename {syn_basename!r} must be a non-empty name without whitespace "
                          "(ISF reads the last space-separated token of header line 2)")
     out = [_HEADER.format(syn=syn_basename)]
     for name, rows in connectivity.items():
         if not isinstance(name, str) or not name or any(c.isspace() for c in name) or name.startswith("#"):
-            raise ValueError(f"synapse type {name!r} cannot be written to a .con file: it must be a non-empty "
+            raise ArgumentValueError(f"synapse type {name!r} cannot be written to a .con file: it must be a non-empty "
                              "name without whitespace that does not start with '#'")
         if not isinstance(rows, Connectivity):
-            raise ValueError(f"{name}: expected a Connectivity, found {type(rows).__name__}")
+            raise ArgumentValueError(f"{name}: expected a Connectivity, found {type(rows).__name__}")
         out.extend(f"{name}\t{c}\t{s}\n" for c, s in zip(rows.cell_id.tolist(), rows.synapse_id.tolist()))
     return "".join(out)
 
@@ -123,5 +124,5 @@ def write_con(path: str | os.PathLike[str], connectivity: Mapping[str, Connectiv
     """Write a ``.con`` file atomically (see :func:`format_con`); the name must end in ``.con``/``.CON``."""
     path = Path(path)
     if not (path.name.endswith(".con") or path.name.endswith(".CON")):
-        raise ValueError(f"{path}: a connectivity file name must end in .con or .CON")
+        raise ArgumentValueError(f"{path}: a connectivity file name must end in .con or .CON")
     atomic_write_text(path, format_con(connectivity, syn_basename))

@@ -12,7 +12,7 @@ first ``_``), and :func:`write_connected_cells` writes them like ISF's
 ``con_file_to_NumberOfConnectedCells_sheet``: zero rows for every missing combination of the
 22 cell types × 24 columns of the rat barrel-cortex model, rows sorted by column name. ISF
 leaves the order of rows within a column undefined; here it is the order of
-:data:`CELL_TYPES`, then other cell types by name.
+:data:`~isf.model.cell_types.CELL_TYPES`, then other cell types by name.
 """
 
 from __future__ import annotations
@@ -26,14 +26,13 @@ import numpy as np
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
 from isf.dsl.text_fields import non_negative_int, tab_fields
+from isf.errors import ArgumentValueError, MissingFileError
+from isf.model.cell_types import CELL_TYPES
 from isf.model.synapse import Connectivity
 
 __all__ = [
     "COLUMNS",
-    "CELL_TYPES",
-    "EXCITATORY_CELL_TYPES",
     "HEADER",
-    "INHIBITORY_CELL_TYPES",
     "ConnectedCells",
     "connected_cells_from_con",
     "format_connected_cells",
@@ -46,20 +45,6 @@ __all__ = [
 #: cell type → column → number of connected presynaptic cells.
 ConnectedCells = dict[str, dict[str, int]]
 
-#: Excitatory presynaptic cell types of the rat barrel-cortex model (LEGACY_FORMATS §4.1).
-EXCITATORY_CELL_TYPES: tuple[str, ...] = (
-    "VPM", "L2", "L34", "L4py", "L4sp", "L4ss", "L5st", "L5tt", "L6cc", "L6ccinv", "L6ct",
-)
-#: Inhibitory presynaptic cell types of the rat barrel-cortex model.
-INHIBITORY_CELL_TYPES: tuple[str, ...] = (
-    "SymLocal1", "SymLocal2", "SymLocal3", "SymLocal4", "SymLocal5", "SymLocal6",
-    "L1", "L23Trans", "L45Sym", "L45Peak", "L56Trans",
-)
-#: The 22 cell types in the order of ISF's ``con_file_to_NumberOfConnectedCells_sheet``.
-CELL_TYPES: tuple[str, ...] = (
-    "L1", "L2", "L23Trans", "L34", "L45Peak", "L45Sym", "L4py", "L4sp", "L4ss", "L56Trans", "L5st", "L5tt",
-    "L6cc", "L6ccinv", "L6ct", "SymLocal1", "SymLocal2", "SymLocal3", "SymLocal4", "SymLocal5", "SymLocal6", "VPM",
-)
 #: The 24 barrel columns (sorted by name, as in the CSV).
 COLUMNS: tuple[str, ...] = (
     "A1", "A2", "A3", "A4", "Alpha", "B1", "B2", "B3", "B4", "Beta", "C1", "C2", "C3", "C4",
@@ -73,7 +58,7 @@ def split_population_name(name: str) -> tuple[str, str]:
     """``"L5tt_C2"`` → ``("L5tt", "C2")`` (split at the first ``_``, as ISF does)."""
     celltype, sep, column = name.partition("_")
     if not sep or not celltype or not column:
-        raise ValueError(f"population name {name!r} is not '<celltype>_<column>'")
+        raise ArgumentValueError(f"population name {name!r} is not '<celltype>_<column>'")
     return celltype, column
 
 
@@ -107,7 +92,7 @@ def read_connected_cells(path: str | os.PathLike[str]) -> ConnectedCells:
     """Read a ``NumberOfConnectedCells.csv``: ``{celltype: {column: n}}`` in file order."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"connected-cells file not found: {path}")
+        raise MissingFileError(f"connected-cells file not found: {path}")
     return parse_connected_cells(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
 
 
@@ -132,16 +117,16 @@ def format_connected_cells(counts: Mapping[str, Mapping[str, int]], fill_zeros: 
 
     Args:
         counts: ``{celltype: {column: n}}``.
-        fill_zeros: add a 0 row for every missing pair of :data:`CELL_TYPES` × :data:`COLUMNS` (as ISF).
+        fill_zeros: add a 0 row for every missing pair of :data:`~isf.model.cell_types.CELL_TYPES` × :data:`COLUMNS` (as ISF).
     """
     rows: dict[tuple[str, str], int] = {}
     for celltype, per_column in counts.items():
         for column, n in per_column.items():
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-                raise ValueError(f"{celltype} in {column}: cell count {n!r} is not an integer >= 0")
+                raise ArgumentValueError(f"{celltype} in {column}: cell count {n!r} is not an integer >= 0")
             for text in (celltype, column):
                 if not text or any(c.isspace() for c in text):
-                    raise ValueError(f"{text!r}: cell types and columns must be non-empty names without whitespace")
+                    raise ArgumentValueError(f"{text!r}: cell types and columns must be non-empty names without whitespace")
             rows[(column, celltype)] = int(n)
     if fill_zeros:
         for column in COLUMNS:

@@ -27,7 +27,8 @@ import pandas as pd
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
 from isf.dsl.text_fields import non_negative_int
-from isf.embedding.pst import PSTDensities
+from isf.errors import ArgumentValueError, MissingFileError
+from isf.model.pst import PSTDensities
 from isf.model.validation import ModelValueError
 
 __all__ = [
@@ -75,7 +76,7 @@ _CONNECTIONS_FIELDS = (
 def _read_text(path: str | os.PathLike[str], what: str) -> tuple[str, str]:
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{what} not found: {path}")
+        raise MissingFileError(f"{what} not found: {path}")
     return path.read_text(encoding="utf-8", errors="replace"), str(path)
 
 
@@ -150,21 +151,21 @@ def format_cell_counts(counts: Mapping[str, Mapping[str, int]]) -> str:
     """Text of a cell-number spreadsheet; every area must list the same cell types."""
     areas = list(counts)
     if not areas:
-        raise ValueError("cell counts need at least one area")
+        raise ArgumentValueError("cell counts need at least one area")
     celltypes = list(counts[areas[0]])
     for area in areas:
         if list(counts[area]) != celltypes:
-            raise ValueError(
+            raise ArgumentValueError(
                 f"area {area} lists cell types {list(counts[area])}, expected {celltypes} like {areas[0]}"
             )
         for celltype, n in counts[area].items():
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise ValueError(
+                raise ArgumentValueError(
                     f"{celltype} in {area}: cell count {n!r} is not an integer >= 0"
                 )
     for name in (*areas, *celltypes):
         if not name or any(c.isspace() for c in name):
-            raise ValueError(
+            raise ArgumentValueError(
                 f"{name!r}: areas and cell types must be non-empty names without whitespace"
             )
     rows = ["\t".join(["CELL TYPE", *areas])]
@@ -264,7 +265,7 @@ def format_connections(table: Mapping[str, Mapping[str, PSTDensities]]) -> str:
                 or pst.presynaptic_class != klass
                 or pst.postsynaptic_type != post
             ):
-                raise ValueError(
+                raise ArgumentValueError(
                     f"table[{post!r}][{klass!r}] must be the PSTDensities of {klass} onto {post}"
                 )
             name = "EXCITATORY" if klass == "EXC" else "INHIBITORY"
@@ -348,7 +349,7 @@ def format_summary(tables: Mapping[str, pd.DataFrame]) -> str:
     out: list[str] = []
     for title, frame in tables.items():
         if "\n" in title:
-            raise ValueError(f"table title {title!r} must be one line")
+            raise ArgumentValueError(f"table title {title!r} must be one line")
         flat = frame.reset_index()
         out.append(f"# {title}")
         out.append("\t".join(str(c) for c in flat.columns))

@@ -33,6 +33,7 @@ from typing import Any, Literal
 from isf.dsl.connected_cells import read_connected_cells
 from isf.dsl.errors import LegacyFormatError
 from isf.dsl.param_format import read_param
+from isf.errors import ArgumentValueError, MissingFileError
 
 __all__ = [
     "DEFLECTION_OFFSET_MS",
@@ -111,7 +112,7 @@ class _PSTHLibrary:
                         raise LegacyFormatError(path, None, f"expected a dict of PSTHs, found {type(loaded).__name__}")
                     table = loaded
                 elif self.missing == "error":
-                    raise FileNotFoundError(
+                    raise MissingFileError(
                         f"PSTH file of {celltype} not found: {path}. Pass missing_psth='ongoing' to keep ongoing "
                         f"activity only for {celltype}, or psth_files={{...}} naming another file")
                 else:
@@ -128,7 +129,12 @@ def evoked_psth(
     ``whisker``, looked up in the C2-recorded PSTH table by point reflection; ``None`` when the
     column is outside the whisker's 3×3 neighbourhood."""
     if whisker not in SURROUND_COLUMNS:
-        raise ValueError(f"unknown whisker {whisker!r}: allowed are {', '.join(SURROUND_COLUMNS)}")
+        raise ArgumentValueError(
+            f"unknown whisker {whisker!r}: allowed are {', '.join(SURROUND_COLUMNS)}",
+            field="whisker",
+            value=whisker,
+            allowed=", ".join(SURROUND_COLUMNS),
+        )
     position = SURROUND_COLUMNS[whisker].get(column)
     if position is None:
         return None
@@ -175,9 +181,19 @@ def create_evoked_network(
         or :func:`~isf.dsl.network_param.network_from_param_dict`.
     """
     if whisker not in SURROUND_COLUMNS:
-        raise ValueError(f"unknown whisker {whisker!r}: allowed are {', '.join(SURROUND_COLUMNS)}")
+        raise ArgumentValueError(
+            f"unknown whisker {whisker!r}: allowed are {', '.join(SURROUND_COLUMNS)}",
+            field="whisker",
+            value=whisker,
+            allowed=", ".join(SURROUND_COLUMNS),
+        )
     if missing_psth not in ("error", "ongoing"):
-        raise ValueError(f"missing_psth must be 'error' or 'ongoing', not {missing_psth!r}")
+        raise ArgumentValueError(
+            f"missing_psth must be 'error' or 'ongoing', not {missing_psth!r}",
+            field="missing_psth",
+            value=missing_psth,
+            allowed="'error' or 'ongoing'",
+        )
     template_name = "<template>"
     if not isinstance(template, Mapping):
         template_name = os.fspath(template)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from isf.dsl.errors import LegacyFormatError
+from isf.errors import ArgumentValueError, MissingFileError
 from isf.model.morphology import Morphology, Section
 from isf.model.validation import ModelValueError
 
@@ -185,7 +186,7 @@ def read_hoc(path: str | os.PathLike[str]) -> Morphology:
     if path.suffix not in (".hoc", ".HOC"):
         raise LegacyFormatError(path, None, "a hoc morphology file name must end in .hoc or .HOC")
     if not path.is_file():
-        raise FileNotFoundError(f"morphology file not found: {path}")
+        raise MissingFileError(f"morphology file not found: {path}")
     return parse_hoc(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
 
 
@@ -201,7 +202,7 @@ def format_hoc(morphology: Morphology) -> str:
     used: set[str] = set()
     for sid, section in enumerate(morphology.sections):
         if section.label not in prefix:
-            raise ValueError(f"section {sid} has label {section.label!r}, which ISF hoc files cannot express")
+            raise ArgumentValueError(f"section {sid} has label {section.label!r}, which ISF hoc files cannot express")
         # keep a name only if it is a unique hoc identifier that carries exactly its label
         ok = (_labels_of(section.name) == [section.label] and section.name.isidentifier()
               and section.name.isascii() and "create" not in section.name and "connect" not in section.name

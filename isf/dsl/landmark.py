@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
+from isf.errors import MissingFileError
 from isf.model.site import Landmark
 
 
@@ -44,7 +45,7 @@ def read_landmarks(path: str | os.PathLike[str]) -> NDArray[np.float64]:
     """Read a ``.landmarkAscii`` file: coordinates, shape (n, 3), µm."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"landmark file not found: {path}")
+        raise MissingFileError(f"landmark file not found: {path}")
     return parse_landmarks(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
 
 

@@ -1,4 +1,8 @@
-"""Import one result folder of ISF's legacy simulator (``simrun``, LEGACY_FORMATS §7) into a run store.
+"""Read one result folder of ISF's legacy simulator (``simrun``, LEGACY_FORMATS §7), run by run.
+
+:func:`read_legacy_simrun` checks the folder and returns a :class:`LegacySimrun`; its
+:meth:`~LegacySimrun.runs` read the runs one at a time. :func:`isf.backends.legacy_import.import_legacy_simrun`
+keeps them in a run store; the decisions below describe both.
 
 A folder ``<YYYYMMDD-HHMM>_<uniqueID>/`` holds::
 
@@ -19,7 +23,7 @@ Decisions:
   the others ``False``, and ``provenance["extra"]["legacy_simrun"]`` lists which runs had which
   files. An activation file of a run missing from the traces is an error.
 * Soma spikes are detected from the soma traces with the legacy rule (threshold 0 mV, first sample
-  at or above after one below, no interpolation — :func:`isf.analysis.spikes.spike_times`), so
+  at or above after one below, no interpolation — :func:`isf.model.spikes.spike_times`), so
   ``store["spike_times"]`` equals the legacy database's ``spike_times``.
 * Times are kept as in the files (old folders start at t = 100 ms, the old ``tOffset``).
 * Recording keys: ``soma`` for ``*_vm_all_traces.csv``; the site label from the file name for
@@ -30,40 +34,113 @@ Decisions:
 * Legacy runs know no ``isf`` run seed: the store's ``run_seed`` is ``-1``; the legacy numpy seed
   (if the folder name has one) is in the provenance.
 * The store is built in a temporary file next to ``store_path`` and moved into place at the end, so
-  a failed import leaves nothing behind.
+  a failed import leaves nothing behind (:mod:`isf.backends.legacy_import`).
 """
-
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 import os
 import re
-import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
+from numpy.typing import NDArray
 
-from isf.analysis.spikes import spike_times
-from isf.backends.store import RunStore
 from isf.dsl.errors import LegacyFormatError
 from isf.dsl.simrun_files import (
+    Columns,
     TraceTable,
     read_presynaptic_spike_file,
     read_synapse_activation_file,
     read_trace_file,
 )
+from isf.model.spikes import spike_times
+
+__all__ = ["DEND_TRACES_SUFFIX", "SOMA_KEY", "SOMA_TRACES_SUFFIX", "LegacyRun", "LegacySimrun", "read_legacy_simrun"]
 
 SOMA_TRACES_SUFFIX = "_vm_all_traces.csv"
 DEND_TRACES_SUFFIX = "_vm_dend_traces.csv"
+#: Recording key of the soma traces (``*_vm_all_traces.csv``).
+SOMA_KEY = "soma"
+#: Legacy somatic spike threshold, mV.
+_SPIKE_THRESHOLD_MV = 0.0
 _SYNAPSES = re.compile(r"simulation_run(\d+)_synapses\.csv")
 _PRESYNAPTIC = re.compile(r"simulation_run(\d+)_presynaptic_cells\.csv")
 _SEED = re.compile(r"seed(\d+)_pid(\d+)")
-#: Run seed recorded for legacy imports (the legacy seed seeds numpy's global RNG, not ``trial_rng``).
-LEGACY_RUN_SEED = -1
+
+
+@attrs.frozen(eq=False)
+class LegacyRun:
+    """One run of a legacy simrun folder: one trial.
+
+    Attributes:
+        trial: the run number (trial index).
+        t_ms: sample times of the soma traces, ms.
+        traces: recording key (``soma``, dendritic site labels) → voltage, mV.
+        traces_t_ms: sample times (ms) of the keys whose times differ from ``t_ms``.
+        spike_times_ms: soma spikes (legacy rule, threshold 0 mV), ms.
+        synapse_activations: long-form columns of the run's synapse file (``None``: no file).
+        presynaptic_spikes: long-form columns of the run's presynaptic file (``None``: no file).
+    """
+
+    trial: int
+    t_ms: NDArray[np.float64]
+    traces: dict[str, NDArray[np.float64]]
+    traces_t_ms: dict[str, NDArray[np.float64]]
+    spike_times_ms: NDArray[np.float64]
+    synapse_activations: Columns | None
+    presynaptic_spikes: Columns | None
+
+
+@attrs.frozen(eq=False)
+class LegacySimrun:
+    """A checked legacy simrun folder: what describes it, and its runs (read by :meth:`runs`).
+
+    Attributes:
+        folder: the result folder.
+        unique_id: the folder's unique ID (``seed<seed>_pid<pid>``, a pid or ``00000``).
+        n_trials: highest run number + 1 (0 without runs).
+        source: description of the source (unique ID, legacy seed, MD5 of the parameter files and,
+            if the cell parameter file could be read, the typed cell and simulation as data).
+        extra: provenance of the folder under ``"legacy_simrun"`` (files, runs, MD5 sums).
+        parameter_files: file name → text of the ``.param`` files, verbatim.
+    """
+
+    folder: Path
+    unique_id: str
+    n_trials: int
+    source: dict[str, Any]
+    extra: dict[str, Any]
+    parameter_files: dict[str, str]
+    _soma: TraceTable
+    _dend: dict[str, TraceTable]
+    _synapse_files: dict[int, Path]
+    _presynaptic_files: dict[int, Path]
+
+    def runs(self) -> Iterator[LegacyRun]:
+        """The runs in the order of the soma traces file, each read when reached (activation files are large)."""
+        soma = self._soma
+        for column, run in enumerate(soma.runs):
+            traces = {SOMA_KEY: soma.values[column]}
+            own_t = {}
+            for label, table in self._dend.items():
+                traces[label] = table.values[column]
+                if not (table.t_ms.shape == soma.t_ms.shape and np.array_equal(table.t_ms, soma.t_ms)):
+                    own_t[label] = table.t_ms
+            synapse_file = self._synapse_files.get(run)
+            presynaptic_file = self._presynaptic_files.get(run)
+            yield LegacyRun(
+                trial=run,
+                t_ms=soma.t_ms,
+                traces=traces,
+                traces_t_ms=own_t,
+                spike_times_ms=spike_times(soma.t_ms, soma.values[column], _SPIKE_THRESHOLD_MV),
+                synapse_activations=read_synapse_activation_file(synapse_file) if synapse_file else None,
+                presynaptic_spikes=read_presynaptic_spike_file(presynaptic_file) if presynaptic_file else None,
+            )
 
 
 def _md5(path: Path) -> str:
@@ -85,7 +162,7 @@ def _runs_of(folder: Path, pattern: re.Pattern[str]) -> dict[int, Path]:
 def _cell_description(neuron_param: Path, search_roots: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     """The typed cell and simulation of the neuron parameter file, or why they could not be read."""
     from isf.dsl.cell_param import read_cell_param
-    from isf.dsl.serialization import to_data
+    from isf.model.codec import to_data
     from isf.model.validation import ModelValueError
 
     try:
@@ -95,32 +172,23 @@ def _cell_description(neuron_param: Path, search_roots: Sequence[str | os.PathLi
         return {"cell_error": f"{type(exc).__name__}: {exc}"}
 
 
-def import_legacy_simrun(folder: str | os.PathLike[str], store_path: str | os.PathLike[str],
-                         search_roots: Sequence[str | os.PathLike[str]] = (), *, overwrite: bool = False) -> Path:
-    """Import a legacy simrun result folder into a new :class:`~isf.backends.store.RunStore` (see the
-    module documentation for what goes where).
+def read_legacy_simrun(folder: str | os.PathLike[str],
+                       search_roots: Sequence[str | os.PathLike[str]] = ()) -> LegacySimrun:
+    """Check a legacy simrun result folder and read its traces and descriptions (see the module
+    documentation); the runs' activation files are read by :meth:`LegacySimrun.runs`.
 
     Args:
         folder: the result folder (``…/results/20150815-1530_20240``).
-        store_path: the HDF5 file to write.
         search_roots: folders where files named in the cell parameter file (morphology, landmarks) are
             looked up (they are absolute paths from another machine).
-        overwrite: replace an existing ``store_path``.
-
-    Returns:
-        ``store_path``.
 
     Raises:
         FileNotFoundError: ``folder`` does not exist.
-        FileExistsError: ``store_path`` exists and ``overwrite`` is false.
         LegacyFormatError: missing or inconsistent files (naming file and line).
     """
     folder = Path(folder)
-    store_path = Path(store_path)
     if not folder.is_dir():
         raise FileNotFoundError(f"no legacy simrun folder {folder}")
-    if store_path.exists() and not overwrite:
-        raise FileExistsError(f"{store_path} exists; pass overwrite=True to replace it")
     soma_files = sorted(folder.glob("*" + SOMA_TRACES_SUFFIX))
     if len(soma_files) != 1:
         found = ", ".join(p.name for p in soma_files) or "none"
@@ -134,7 +202,7 @@ def import_legacy_simrun(folder: str | os.PathLike[str], store_path: str | os.Pa
             raise LegacyFormatError(path, None, f"dendritic trace file does not start with the folder's unique ID "
                                     f"{unique_id!r} (from {soma_file.name})")
         label = path.name[len(unique_id) + 1: -len(DEND_TRACES_SUFFIX)]
-        if not label or label == "soma":
+        if not label or label == SOMA_KEY:
             raise LegacyFormatError(path, None, f"cannot take a recording label from the file name ({label!r})")
         dend_files[label] = path
 
@@ -175,45 +243,16 @@ def import_legacy_simrun(folder: str | os.PathLike[str], store_path: str | os.Pa
         "trials_with_presynaptic_files": sorted(presynaptic_files),
         "files_md5": {p.name: _md5(p) for p in [soma_file, *dend_files.values(), *params.values()]},
     }}
-
-    n_trials = max(soma.runs) + 1 if soma.runs else 0
-    tmp = store_path.with_name(f".{store_path.name}.{uuid.uuid4().hex}.importing")
-    try:
-        with RunStore.create(tmp, experiment_json=json.dumps(source, sort_keys=True), run_seed=LEGACY_RUN_SEED,
-                             n_trials=n_trials, extra=extra) as store:
-            for path in params.values():
-                store.add_provenance_file(path.name, path.read_text(encoding="utf-8", errors="surrogateescape"))
-            for column, run in enumerate(soma.runs):
-                _append_run(store, run, column, soma, dend, synapse_files.get(run), presynaptic_files.get(run))
-        if overwrite:
-            os.replace(tmp, store_path)
-        else:
-            try:
-                os.link(tmp, store_path)
-            except FileExistsError:
-                raise FileExistsError(f"{store_path} was created during the import; pass overwrite=True") from None
-            except OSError:
-                os.replace(tmp, store_path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return store_path
-
-
-def _append_run(store: RunStore, run: int, column: int, soma: TraceTable, dend: dict[str, TraceTable],
-                synapse_file: Path | None, presynaptic_file: Path | None) -> None:
-    traces = {store.soma_key: soma.values[column]}
-    own_t = {}
-    for label, table in dend.items():
-        traces[label] = table.values[column]
-        if not (table.t_ms.shape == soma.t_ms.shape and np.array_equal(table.t_ms, soma.t_ms)):
-            own_t[label] = table.t_ms
-    store.append_trial(
-        run,
-        t_ms=soma.t_ms,
-        traces=traces,
-        traces_t_ms=own_t,
-        spike_times_ms=spike_times(soma.t_ms, soma.values[column]),
-        synapse_activations=read_synapse_activation_file(synapse_file) if synapse_file else None,
-        presynaptic_spikes=read_presynaptic_spike_file(presynaptic_file) if presynaptic_file else None,
-        wall_s=math.nan,
+    return LegacySimrun(
+        folder=folder,
+        unique_id=unique_id,
+        n_trials=max(soma.runs) + 1 if soma.runs else 0,
+        source=source,
+        extra=extra,
+        parameter_files={path.name: path.read_text(encoding="utf-8", errors="surrogateescape")
+                         for path in params.values()},
+        soma=soma,
+        dend=dend,
+        synapse_files=synapse_files,
+        presynaptic_files=presynaptic_files,
     )

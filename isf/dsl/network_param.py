@@ -22,7 +22,7 @@ Supported, as ISF's simrun reads them (``create_saved_network2``):
   (:func:`~isf.dsl.paths.resolve_legacy_path`). A population absent from the ``.con`` has no
   connections; ``.syn`` types without a population are ignored.
 
-Not supported (a :class:`~isf.dsl.errors.LegacyFormatError` naming the key path): other
+Not supported (a :class:`~isf.errors.LegacyFormatError` naming the key path): other
 point-cell distributions (``normal``, ``uniform``, ``lognormal``, ``PSTH_absolute_number``,
 ``PSTH_poissontrain``, ``PSTH_poissontrain_v2``, ``poissontrain_modulated``),
 ``releaseProb: "dynamic"``, non-empty ``network_modify_functions``. Keys ISF ignores
@@ -32,9 +32,7 @@ point-cell distributions (``normal``, ``uniform``, ``lognormal``, ``PSTH_absolut
 from __future__ import annotations
 
 import copy
-import math
 import os
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Union
@@ -42,8 +40,7 @@ from typing import Any, Union
 import attrs
 
 from isf.dsl.con_file import read_con, write_con
-from isf.dsl.errors import LegacyFormatError
-from isf.dsl.param_format import read_param, write_param
+from isf.dsl.param_format import ParamContext, is_finite_number, read_param, write_param
 from isf.dsl.paths import resolve_legacy_path
 from isf.dsl.syn_file import SynPopulations, read_syn, write_syn
 from isf.model.activity import PSTH, Activity, Poisson
@@ -111,48 +108,10 @@ class NetworkParameterFile:
     located_files: dict[str, str] = attrs.field(factory=dict)
 
 
-class _Context:
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-
-    def error(self, path: str, reason: str) -> LegacyFormatError:
-        return LegacyFormatError(self.filename, None, f"{path}: {reason}")
-
-    def warn_ignored(self, path: str, keys: Sequence[str], why: str = "") -> None:
-        if keys:
-            what = "key" if len(keys) == 1 else "keys"
-            warnings.warn(f"{self.filename}: {path}: {what} {', '.join(map(repr, keys))} ignored{why}", stacklevel=5)
-
-    def mapping(self, value: Any, path: str) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            raise self.error(path, f"expected a dict, found {type(value).__name__} {value!r}")
-        return value
-
-    def number(self, value: Any, path: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.error(path, f"expected a finite number, found {value!r}")
-        return float(value)
-
-    def count(self, value: Any, path: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.error(path, f"expected an integer >= 0, found {value!r}")
-        return value
-
-    def required(self, spec: Mapping[str, Any], key: str, path: str, why: str = "") -> Any:
-        if key not in spec:
-            raise self.error(path, f"missing key {key!r}{why}")
-        return spec[key]
-
-    def text(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not value:
-            raise self.error(path, f"expected a file name, found {value!r}")
-        return value
-
-
 class _Files:
     """Reads each distinct ``.syn``/``.con`` once."""
 
-    def __init__(self, ctx: _Context, here: Path | None, search_roots: Sequence[str | os.PathLike[str]]) -> None:
+    def __init__(self, ctx: ParamContext, here: Path | None, search_roots: Sequence[str | os.PathLike[str]]) -> None:
         self.ctx = ctx
         self.here = here
         self.search_roots = search_roots
@@ -184,7 +143,7 @@ class _Files:
         return found, self._con[found]
 
 
-def _poisson(ctx: _Context, spec: Mapping[str, Any], path: str) -> Poisson:
+def _poisson(ctx: ParamContext, spec: Mapping[str, Any], path: str) -> Poisson:
     interval = ctx.number(ctx.required(spec, "interval", path, " (mean inter-spike interval, ms)"), f"{path}.interval")
     noise, start = 1.0, 0.0
     if "noise" in spec:
@@ -202,7 +161,7 @@ def _poisson(ctx: _Context, spec: Mapping[str, Any], path: str) -> Poisson:
         raise ctx.error(path, str(exc)) from None
 
 
-def _psth(ctx: _Context, spec: Mapping[str, Any], path: str, name: str) -> PSTH:
+def _psth(ctx: ParamContext, spec: Mapping[str, Any], path: str, name: str) -> PSTH:
     if "distribution" not in spec:
         raise ctx.error(path, f"population {name}: no 'distribution' key, which ISF reads as 'normal'; isf supports "
                         f"only {', '.join(map(repr, SUPPORTED_POINTCELL_DISTRIBUTIONS))} point cells")
@@ -215,7 +174,7 @@ def _psth(ctx: _Context, spec: Mapping[str, Any], path: str, name: str) -> PSTH:
     intervals = ctx.required(spec, "intervals", path, " (PSTH bins [(t0, t1), ...], ms)")
     ok = isinstance(intervals, (list, tuple)) and all(
         isinstance(b, (list, tuple)) and len(b) == 2
-        and all(not isinstance(t, bool) and isinstance(t, (int, float)) and math.isfinite(t) for t in b)
+        and all(is_finite_number(t) for t in b)
         for b in intervals)
     if not ok:
         raise ctx.error(f"{path}.intervals", f"expected a list of (t0, t1) pairs of numbers, found {intervals!r}")
@@ -231,7 +190,7 @@ def _psth(ctx: _Context, spec: Mapping[str, Any], path: str, name: str) -> PSTH:
         raise ctx.error(path, str(exc)) from None
 
 
-def _activity(ctx: _Context, spec: Mapping[str, Any], path: str, name: str) -> tuple[Activity, tuple[str, ...]]:
+def _activity(ctx: ParamContext, spec: Mapping[str, Any], path: str, name: str) -> tuple[Activity, tuple[str, ...]]:
     """The activity and the population-level keys it used."""
     celltype = ctx.required(spec, "celltype", path, " ('spiketrain', 'pointcell' or a dict of both)")
     if celltype == "spiketrain":
@@ -256,7 +215,7 @@ def _activity(ctx: _Context, spec: Mapping[str, Any], path: str, name: str) -> t
     raise ctx.error(f"{path}.celltype", f"expected 'spiketrain', 'pointcell' or a dict of them, found {celltype!r}")
 
 
-def _receptor(ctx: _Context, mechanism: str, spec: Mapping[str, Any], path: str) -> Receptor:
+def _receptor(ctx: ParamContext, mechanism: str, spec: Mapping[str, Any], path: str) -> Receptor:
     weight = ctx.required(spec, "weight", path, " (nS; a number or a list)")
     if isinstance(weight, (list, tuple)):
         weights: Any = tuple(ctx.number(w, f"{path}.weight[{i}]") for i, w in enumerate(weight))
@@ -274,11 +233,11 @@ def _receptor(ctx: _Context, mechanism: str, spec: Mapping[str, Any], path: str)
     try:
         return Receptor(mechanism, weights, parameters, delay, threshold, distribution)
     except ModelValueError as exc:
-        raise ctx.error(path + _RECEPTOR_FIELDS.get(exc.field, ""), str(exc)) from None
+        raise ctx.error(path + _RECEPTOR_FIELDS.get(exc.field or "", ""), str(exc)) from None
 
 
 def _population(
-    ctx: _Context, name: str, spec: Mapping[str, Any], morphology: Morphology, files: _Files
+    ctx: ParamContext, name: str, spec: Mapping[str, Any], morphology: Morphology, files: _Files
 ) -> tuple[Population, str, str]:
     path = f"network.{name}"
     spec = ctx.mapping(spec, path)
@@ -298,9 +257,9 @@ def _population(
     receptors = tuple(
         _receptor(ctx, mech, ctx.mapping(r, f"{path}.synapses.receptors.{mech}"), f"{path}.synapses.receptors.{mech}")
         for mech, r in receptors_spec.items())
-    syn_name = ctx.text(ctx.required(syn_spec, "distributionFile", f"{path}.synapses", " (the .syn file)"),
+    syn_name = ctx.file_name(ctx.required(syn_spec, "distributionFile", f"{path}.synapses", " (the .syn file)"),
                         f"{path}.synapses.distributionFile")
-    con_name = ctx.text(ctx.required(syn_spec, "connectionFile", f"{path}.synapses", " (the .con file)"),
+    con_name = ctx.file_name(ctx.required(syn_spec, "connectionFile", f"{path}.synapses", " (the .con file)"),
                         f"{path}.synapses.connectionFile")
     syn_path, syn = files.syn(syn_name, f"{path}.synapses.distributionFile")
     con_path, con = files.con(con_name, f"{path}.synapses.connectionFile")
@@ -315,7 +274,7 @@ def _population(
     try:
         population = Population(name, cell_count, activity, receptors, synapses, connectivity, release)
     except ModelValueError as exc:
-        where = path + _POPULATION_FIELDS.get(exc.field, "")
+        where = path + _POPULATION_FIELDS.get(exc.field or "", "")
         detail = f" ({con_path} with {syn_path})" if exc.field == "connectivity" else ""
         raise ctx.error(where, f"{exc}{detail}") from None
     return population, syn_name, con_name
@@ -341,7 +300,7 @@ def network_from_param_dict(
             of anything missing, malformed or unsupported; ``.syn``/``.con`` errors name file and line.
     """
     filename = os.fspath(filename)
-    ctx = _Context(filename)
+    ctx = ParamContext(filename)
     params = ctx.mapping(params, "<top level>")
     network_spec = ctx.mapping(params["network"] if "network" in params else params, "network")
     here = Path(filename).parent if filename != "<dict>" else None

@@ -6,6 +6,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from isf.errors import MissingFileError
+
 #: Environment variable with extra search roots (``os.pathsep``-separated).
 SEARCH_PATH_ENV = "ISF_SEARCH_PATH"
 
@@ -45,7 +47,7 @@ def resolve_legacy_path(
             if candidate.is_file():
                 return candidate
     searched = ", ".join(str(r) for r in roots) or "(no folders)"
-    raise FileNotFoundError(
+    raise MissingFileError(
         f"{what} {name!r} not found as written nor by its name in: {searched}. "
         f"Pass search_roots=[...] or set {SEARCH_PATH_ENV} to the folder that holds it."
     )

@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
+from isf.errors import ArgumentValueError
 
 #: Column names of the long-form synapse activation columns (as ``activation_columns``).
 ACTIVATION_COLUMNS = ("population", "synapse_id", "soma_distance_um", "section_id", "section_pt_id", "label",
@@ -107,10 +108,10 @@ def _float(field: str, filename: str | None, line_no: int, what: str) -> float:
 
 def _column(columns: Mapping[str, ArrayLike], name: str, n: int | None) -> NDArray[np.generic]:
     if name not in columns:
-        raise ValueError(f"missing column {name!r}: need {', '.join(ACTIVATION_COLUMNS)}")
+        raise ArgumentValueError(f"missing column {name!r}: need {', '.join(ACTIVATION_COLUMNS)}")
     array = np.asarray(columns[name])
     if array.ndim != 1 or (n is not None and array.shape[0] != n):
-        raise ValueError(f"column {name!r} must be 1-D with {n} rows, got shape {array.shape}")
+        raise ArgumentValueError(f"column {name!r} must be 1-D with {n} rows, got shape {array.shape}")
     return array
 
 
@@ -118,7 +119,7 @@ def _names(values: NDArray[np.generic], what: str) -> list[str]:
     out = [str(v) for v in values.tolist()]
     for name in set(out):
         if not name or _FORBIDDEN.search(name) or name.startswith("#") or name != name.strip():
-            raise ValueError(f"{what} {name!r} cannot be written: it must be non-empty, without tabs, commas, "
+            raise ArgumentValueError(f"{what} {name!r} cannot be written: it must be non-empty, without tabs, commas, "
                              "line breaks, surrounding spaces or a leading '#'")
     return out
 
@@ -229,7 +230,7 @@ def format_synapse_activations(columns: Mapping[str, ArrayLike], *, old_format: 
             sid[order][starts[1:]] == sid[order][starts[:-1]])
         if same_synapse.any():
             row = order[starts[1:][np.argmax(same_synapse)]]
-            raise ValueError(f"synapse {pops[pop_code[row]]} {int(sid[row])} has rows with different locations "
+            raise ArgumentValueError(f"synapse {pops[pop_code[row]]} {int(sid[row])} has rows with different locations "
                              "(soma distance, section, point or label); one synapse has one location")
     ends = np.append(starts[1:], n)
     out = [OLD_SYNAPSE_HEADER if old_format else SYNAPSE_HEADER]
@@ -420,11 +421,11 @@ def format_trace_table(t_ms: ArrayLike, values: ArrayLike, runs: Sequence[int] |
     t = np.asarray(t_ms, dtype=np.float64)
     v = np.asarray(values, dtype=np.float64)
     if t.ndim != 1 or v.ndim != 2 or v.shape[1] != t.shape[0]:
-        raise ValueError(f"values must be (n_runs, n_samples) with n_samples = len(t_ms) = {t.shape[0]}, "
+        raise ArgumentValueError(f"values must be (n_runs, n_samples) with n_samples = len(t_ms) = {t.shape[0]}, "
                          f"got {v.shape}")
     run_list = list(range(v.shape[0])) if runs is None else [int(r) for r in runs]
     if len(run_list) != v.shape[0] or len(set(run_list)) != len(run_list) or min(run_list, default=0) < 0:
-        raise ValueError(f"runs must be {v.shape[0]} distinct non-negative numbers, got {run_list}")
+        raise ArgumentValueError(f"runs must be {v.shape[0]} distinct non-negative numbers, got {run_list}")
     out = ["\t".join(["t", *(f"Vm run {r:02d}" for r in run_list)])]
     columns = np.vstack([t[None, :], v]).T.tolist()
     out.extend("\t".join(repr(x) for x in row) for row in columns)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from isf.dsl.errors import LegacyFormatError
+from isf.errors import ArgumentValueError, MissingFileError
 from isf.model.morphology import Morphology, Section
 
 SWC_TYPES = {1: "soma", 2: "axon", 3: "dend", 4: "apic"}
@@ -151,7 +152,7 @@ def read_swc(path: str | os.PathLike[str]) -> Morphology:
     """Read an SWC morphology file."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"morphology file not found: {path}")
+        raise MissingFileError(f"morphology file not found: {path}")
     return parse_swc(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
 
 
@@ -163,7 +164,7 @@ def format_swc(morphology: Morphology) -> str:
     for sid in morphology.topological_order:
         section = morphology.sections[sid]
         if section.label not in _TYPE_OF_LABEL:
-            raise ValueError(f"section {sid} has label {section.label!r}, which SWC types 1-4 cannot express")
+            raise ArgumentValueError(f"section {sid} has label {section.label!r}, which SWC types 1-4 cannot express")
         code = _TYPE_OF_LABEL[section.label]
         points, diams = section.points, section.diameters
         if section.parent is None:

@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
 from isf.dsl.text_fields import non_negative_int
+from isf.errors import ArgumentValueError, MissingFileError
 
 __all__ = [
     "SynFile",
@@ -160,7 +161,7 @@ def read_syn_file(path: str | os.PathLike[str]) -> SynFile:
     """Read a ``.syn`` file with its pruned flags and cell name (see :func:`parse_syn`)."""
     path = check_syn_name(path)
     if not path.is_file():
-        raise FileNotFoundError(f"synapse location file not found: {path}")
+        raise MissingFileError(f"synapse location file not found: {path}")
     return parse_syn(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
 
 
@@ -176,7 +177,7 @@ def read_syn(path: str | os.PathLike[str]) -> SynPopulations:
 def _check_population_name(name: Any) -> str:
     if not isinstance(name, str) or not name or name != name.strip() or any(c.isspace() for c in name) \
             or name.startswith("#"):
-        raise ValueError(f"synapse type {name!r} cannot be written to a .syn file: it must be a non-empty "
+        raise ArgumentValueError(f"synapse type {name!r} cannot be written to a .syn file: it must be a non-empty "
                          "name without whitespace that does not start with '#'")
     return name
 
@@ -185,21 +186,21 @@ def _columns(name: str, value: Any) -> tuple[NDArray[np.int64], NDArray[np.float
     try:
         raw_ids, raw_x = value
     except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a pair (section IDs, x)") from None
+        raise ArgumentValueError(f"{name}: expected a pair (section IDs, x)") from None
     ids = np.asarray(raw_ids).reshape(-1)
     x = np.asarray(raw_x, dtype=np.float64).reshape(-1)
     if ids.shape != x.shape:
-        raise ValueError(f"{name}: {ids.size} section IDs but {x.size} x values")
+        raise ArgumentValueError(f"{name}: {ids.size} section IDs but {x.size} x values")
     if ids.size:
         if ids.dtype.kind == "f":
             if not np.all(np.isfinite(ids)) or not np.all(ids == np.round(ids)):
-                raise ValueError(f"{name}: section IDs must be integers")
+                raise ArgumentValueError(f"{name}: section IDs must be integers")
         elif ids.dtype.kind not in "iu":
-            raise ValueError(f"{name}: section IDs must be integers, found dtype {ids.dtype}")
+            raise ArgumentValueError(f"{name}: section IDs must be integers, found dtype {ids.dtype}")
         if np.any(ids < 0):
-            raise ValueError(f"{name}: section IDs must be >= 0")
+            raise ArgumentValueError(f"{name}: section IDs must be >= 0")
         if np.any(np.isnan(x)):
-            raise ValueError(f"{name}: x must not be nan")
+            raise ArgumentValueError(f"{name}: x must not be nan")
     return ids.astype(np.int64), np.clip(x, 0.0, 1.0)
 
 
@@ -220,7 +221,7 @@ def format_syn(
         ValueError: a name with whitespace, non-integer or negative section IDs, unequal lengths, nan x.
     """
     if any(c in cell_name for c in "\r\n"):
-        raise ValueError(f"cell name {cell_name!r} must be a single line")
+        raise ArgumentValueError(f"cell name {cell_name!r} must be a single line")
     out = [_HEADER.format(cell=cell_name, pruned=" - pruned" if pruned is not None else "")]
     for name, value in populations.items():
         _check_population_name(name)
@@ -230,7 +231,7 @@ def format_syn(
             if name in pruned:
                 flags = np.asarray(pruned[name], dtype=bool).reshape(-1)
                 if flags.shape != ids.shape:
-                    raise ValueError(f"{name}: {flags.size} pruned flags for {ids.size} synapses")
+                    raise ArgumentValueError(f"{name}: {flags.size} pruned flags for {ids.size} synapses")
             else:
                 flags = np.zeros(ids.shape, dtype=bool)
         ids_list = ids.tolist()
@@ -251,5 +252,5 @@ def write_syn(
     """Write a ``.syn`` file atomically (see :func:`format_syn`); the name must end in ``.syn``/``.SYN``."""
     path = Path(path)
     if not (path.name.endswith(".syn") or path.name.endswith(".SYN")):
-        raise ValueError(f"{path}: a synapse location file name must end in .syn or .SYN")
+        raise ArgumentValueError(f"{path}: a synapse location file name must end in .syn or .SYN")
     atomic_write_text(path, format_syn(populations, cell_name, pruned))

@@ -3,68 +3,45 @@
 ::
 
     from isf.embedding import read_connectome, prepare, embed, write_embedding
-    model = read_connectome("barrel_cortex/")                 # or isf.data.synthetic.load_synthetic_connectome()
+    model = read_connectome("barrel_cortex/")                 # or load_synthetic_connectome()
     setup = prepare(isf.read_hoc("86_C2_center.hoc"), "L5tt", model)
-    result = embed(setup, n_samples=50, seed=1, n_jobs=2)
+    result = embed(setup, n_samples=50, seed=1)               # 2 loky workers (parallel=isf.Parallel(...))
     files = write_embedding(result, "out/")                   # .syn .con NumberOfConnectedCells.csv summary
 
-See ``docs/embedding.md``.
+The density fields and PST constants are model values (:mod:`isf.model.density_field`,
+:mod:`isf.model.pst`). See ``docs/embedding.md``.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from isf.embedding.connectome import DenseConnectome, read_connectome, write_connectome
+from isf.embedding.mapper import Embedding, EmbeddingSetup, embed, embed_many, prepare
+from isf.embedding.network import network_param_for_embedding
+from isf.embedding.output import write_embedding
+from isf.embedding.realisation import CompactRealisation, PopulationSynapses, Realisation
+from isf.embedding.summary import representative_sample, sample_summary
+from isf.embedding.synapse_density import AxonDensities
+from isf.embedding.synthetic import load_synthetic_connectome
+from isf.embedding.targets import CellTargets, cell_targets
 
-_EXPORTS = {
-    "DenseConnectome": "isf.embedding.connectome",
-    "read_connectome": "isf.embedding.connectome",
-    "write_connectome": "isf.embedding.connectome",
-    "ScalarField": "isf.embedding.field",
-    "PSTDensities": "isf.embedding.pst",
-    "CellTargets": "isf.embedding.targets",
-    "cell_targets": "isf.embedding.targets",
-    "AxonDensities": "isf.embedding.synapse_density",
-    "Realisation": "isf.embedding.realisation",
-    "PopulationSynapses": "isf.embedding.realisation",
-    "CompactRealisation": "isf.embedding.realisation",
-    "Embedding": "isf.embedding.mapper",
-    "EmbeddingSetup": "isf.embedding.mapper",
-    "prepare": "isf.embedding.mapper",
-    "embed": "isf.embedding.mapper",
-    "embed_many": "isf.embedding.mapper",
-    "representative_sample": "isf.embedding.summary",
-    "sample_summary": "isf.embedding.summary",
-    "write_embedding": "isf.embedding.output",
-    "network_param_for_embedding": "isf.embedding.network",
-}
-
-__all__ = [  # noqa: RUF022 (grouped by module, as _EXPORTS)
-    "DenseConnectome",
-    "read_connectome",
-    "write_connectome",
-    "ScalarField",
-    "PSTDensities",
-    "CellTargets",
-    "cell_targets",
+__all__ = [
     "AxonDensities",
-    "Realisation",
-    "PopulationSynapses",
+    "CellTargets",
     "CompactRealisation",
+    "DenseConnectome",
     "Embedding",
     "EmbeddingSetup",
-    "prepare",
+    "PopulationSynapses",
+    "Realisation",
+    "cell_targets",
     "embed",
     "embed_many",
+    "load_synthetic_connectome",
+    "network_param_for_embedding",
+    "prepare",
+    "read_connectome",
     "representative_sample",
     "sample_summary",
+    "write_connectome",
     "write_embedding",
-    "network_param_for_embedding",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # Imported on first use: isf.dsl.amira needs isf.embedding.field while this package loads.
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'isf.embedding' has no attribute {name!r}")

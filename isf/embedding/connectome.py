@@ -26,9 +26,10 @@ from typing import Any
 import attrs
 from tqdm.auto import tqdm
 
-from isf.dsl.connected_cells import EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES
-from isf.embedding.field import ScalarField
-from isf.embedding.pst import PRESYNAPTIC_CLASSES, PSTDensities
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.model.cell_types import EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES
+from isf.model.density_field import ScalarField
+from isf.model.pst import PRESYNAPTIC_CLASSES, PSTDensities
 from isf.model.validation import fail
 
 __all__ = ["DEFAULT_CLASSES", "DenseConnectome", "read_connectome", "write_connectome"]
@@ -189,14 +190,14 @@ class DenseConnectome:
     def pst(self, postsynaptic_type: str) -> dict[str, PSTDensities]:
         """PST constants of ``postsynaptic_type`` for each presynaptic class."""
         if postsynaptic_type not in self.connections:
-            raise ValueError(
+            raise ArgumentValueError(
                 f"postsynaptic cell type {postsynaptic_type!r} is not in the connections spreadsheet; "
                 f"known: {', '.join(self.connections)}"
             )
         per_class = self.connections[postsynaptic_type]
         missing = [k for k in PRESYNAPTIC_CLASSES if k not in per_class]
         if missing:
-            raise ValueError(
+            raise ArgumentValueError(
                 f"no {'/'.join(missing)} PST constants for {postsynaptic_type}"
             )
         return per_class
@@ -206,7 +207,7 @@ def _find(folder: Path, names: tuple[str, ...], what: str) -> Path:
     for name in names:
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(
+    raise MissingFileError(
         f"{what} not found in {folder}: expected {' or '.join(names)}"
     )
 
@@ -230,7 +231,7 @@ def read_connectome(
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"dense-connectome folder not found: {folder}")
+        raise MissingFileError(f"dense-connectome folder not found: {folder}")
     counts = read_cell_counts(
         _find(folder, (CELL_COUNTS_FILE,), "cell-number spreadsheet")
     )
@@ -262,9 +263,11 @@ def read_connectome(
     classes = dict(presynaptic_classes)
     unknown = sorted({c for _, c in boutons} - set(classes))
     if unknown:
-        raise ValueError(
-            f"{folder}: no presynaptic class (EXC/INH) for cell types {', '.join(unknown)}; pass "
-            "presynaptic_classes={celltype: 'EXC' or 'INH'}"
+        raise LegacyFormatError(
+            folder,
+            None,
+            f"no presynaptic class (EXC/INH) for cell types {', '.join(unknown)}; pass "
+            "presynaptic_classes={celltype: 'EXC' or 'INH'}",
         )
     return DenseConnectome(
         counts, connections, normalisation, classes, boutons, source=str(folder)

@@ -3,12 +3,13 @@
 ::
 
     setup = prepare(morphology, "L5tt", connectome)           # per-voxel targets and axon densities, once
-    result = embed(setup, n_samples=50, seed=1, n_jobs=2)     # realisations on worker processes
+    result = embed(setup, n_samples=50, seed=1)               # realisations on worker processes
     result.chosen                                             # the representative realisation
     write_embedding(result, "out/")                           # .syn, .con, NumberOfConnectedCells.csv, summary
 
 Sample ``i`` of a run draws only from ``(seed, cell_index, i)``, so results do not depend on the
-number of workers or the backend (``loky`` processes, a ``dask`` cluster, or ``sequential``).
+number of workers or the backend (``loky`` processes, a ``dask`` cluster, or ``sequential``: a
+:class:`~isf.backends.parallel.Parallel` value).
 The set-up reaches each worker once (:func:`isf.backends.parallel.map_unordered`), samples go in a
 few large batches per worker and come back compact (:class:`CompactRealisation` + summary
 numbers); :class:`Embedding` builds realisations and summary tables from them on first use.
@@ -23,7 +24,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from isf.backends.parallel import BACKENDS, dask_workers, map_unordered
+from isf.backends.parallel import Parallel, map_unordered
 from isf.embedding.realisation import CompactRealisation, Realisation
 from isf.embedding.sampling import expand_realisation, sample_compact, sample_realisation
 from isf.embedding.summary import (
@@ -41,7 +42,7 @@ if TYPE_CHECKING:  # imported on use: worker processes need neither
     from isf.embedding.connectome import DenseConnectome
     from isf.model.morphology import Morphology
 
-__all__ = ["BACKENDS", "Embedding", "EmbeddingSetup", "default_batch_size", "embed", "embed_many", "prepare"]
+__all__ = ["Embedding", "EmbeddingSetup", "embed", "embed_many", "prepare"]
 
 
 @attrs.frozen(eq=False)
@@ -222,22 +223,12 @@ def _draw(shared: tuple[tuple[EmbeddingSetup, ...], int], item: tuple[int, int])
     return compact, compact_summary_values(compact, setup.targets, setup.densities, setup.cell_types)
 
 
-def default_batch_size(n_items: int, n_workers: int) -> int:
-    """Samples per task: about four tasks per worker (so a busy or late worker is balanced by the
-    others, while the per-task cost is paid rarely), at most 64 (a live progress bar)."""
-    return max(1, min(64, -(-n_items // (4 * max(1, n_workers)))))
-
-
 def embed_many(
     setups: Sequence[EmbeddingSetup],
     n_samples: int = 50,
     *,
     seed: int,
-    backend: str = "loky",
-    n_jobs: int = 2,
-    batch_size: int | None = None,
-    progress: bool = True,
-    dask_client: Any = None,
+    parallel: Parallel = Parallel(),
 ) -> list[Embedding]:
     """``n_samples`` realisations of every cell in ``setups`` (cell ``j`` has cell index ``j``), in parallel.
 
@@ -248,43 +239,18 @@ def embed_many(
         setups: prepared cells (:func:`prepare`).
         n_samples: realisations per cell (ISF's ``nrOfSamples``, default 50).
         seed: run seed; sample ``i`` of cell ``j`` draws from ``SeedSequence(seed, spawn_key=(j, i))``.
-        backend: ``"loky"`` (local processes), ``"dask"`` (a dask.distributed cluster: pass
-            ``dask_client`` or have one active) or ``"sequential"``.
-        n_jobs: worker processes (loky).
-        batch_size: samples per task (default :func:`default_batch_size`: about four tasks per worker).
-        progress: show a progress bar.
+        parallel: where the samples are drawn (loky workers by default), samples per task
+            (default :func:`~isf.backends.parallel.default_batch_size`: about four tasks per worker)
+            and the progress bar. Results do not depend on it.
     """
-    if backend not in BACKENDS:
-        raise ValueError(
-            f"backend {backend!r} is not available: choose one of {', '.join(BACKENDS)}"
-        )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}")
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    from tqdm.auto import tqdm
-
     items = [(j, i) for j in range(len(setups)) for i in range(n_samples)]
-    if batch_size is None:
-        workers = n_jobs if backend == "loky" else dask_workers(dask_client) if backend == "dask" else 1
-        batch_size = default_batch_size(len(items), workers)
     found: list[list[Any]] = [[None] * n_samples for _ in setups]
-    with tqdm(
-        total=len(items), desc="realisations", unit="sample", disable=not progress
-    ) as bar:
-        for pos, drawn in map_unordered(
-            _draw,
-            (tuple(setups), int(seed)),
-            items,
-            backend=backend,
-            n_jobs=n_jobs,
-            batch_size=batch_size,
-            dask_client=dask_client,
-        ):
+    with parallel.progress_bar(len(items), "realisations", "sample") as bar:
+        for pos, drawn in map_unordered(_draw, (tuple(setups), int(seed)), items, parallel):
             j, i = items[pos]
             found[j][i] = drawn
             bar.update(1)
@@ -303,20 +269,7 @@ def embed(
     n_samples: int = 50,
     *,
     seed: int,
-    backend: str = "loky",
-    n_jobs: int = 2,
-    batch_size: int | None = None,
-    progress: bool = True,
-    dask_client: Any = None,
+    parallel: Parallel = Parallel(),
 ) -> Embedding:
     """``n_samples`` realisations of one cell and the representative one (see :func:`embed_many`)."""
-    return embed_many(
-        [setup],
-        n_samples,
-        seed=seed,
-        backend=backend,
-        n_jobs=n_jobs,
-        batch_size=batch_size,
-        progress=progress,
-        dask_client=dask_client,
-    )[0]
+    return embed_many([setup], n_samples, seed=seed, parallel=parallel)[0]

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from isf.embedding.realisation import Realisation
+from isf.errors import UnknownNameError
 
 __all__ = ["network_param_for_embedding"]
 
@@ -43,7 +44,7 @@ def network_param_for_embedding(
             continue
         entry = populations.get(pop.name) or by_type.get(pop.cell_type)
         if entry is None:
-            raise KeyError(
+            raise UnknownNameError(
                 f"the template has no population of cell type {pop.cell_type!r} (needed for {pop.name})"
             )
         spec = copy.deepcopy(dict(entry))

@@ -31,7 +31,7 @@ class PopulationSynapses:
         section_id: section of each synapse.
         x: relative position (0–1) along the section.
         point: index of the 3D point in :class:`~isf.embedding.targets.CellTargets` point arrays.
-        structure: 0 soma, 1 apical, 2 basal (:data:`~isf.embedding.pst.STRUCTURES`).
+        structure: 0 soma, 1 apical, 2 basal (:data:`~isf.model.pst.STRUCTURES`).
         soma_distance_um: geometric path length to the soma, µm.
         presynaptic_cell: index (0 … n_cells − 1) of the presynaptic cell that made the synapse.
         cell_id: ``.con`` cell ID: rank of that cell among the population's connected cells.

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from isf.embedding.realisation import CompactRealisation, PopulationSynapses, Realisation
 from isf.embedding.synapse_density import AxonDensities
 from isf.embedding.targets import CellTargets
+from isf.errors import ArgumentValueError
 
 __all__ = [
     "assign_and_count",
@@ -207,7 +208,7 @@ def expand_realisation(
 ) -> Realisation:
     """The :class:`Realisation` of a :class:`CompactRealisation` (equal to :func:`sample_realisation`'s)."""
     if len(compact.indptr) != len(densities) + 1:
-        raise ValueError(
+        raise ArgumentValueError(
             f"the compact realisation has {len(compact.indptr) - 1} populations, the set-up {len(densities)}"
         )
     ip = compact.indptr

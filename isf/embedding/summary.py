@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.embedding.realisation import CompactRealisation, Realisation
+from isf.errors import ArgumentValueError
 
 if TYPE_CHECKING:  # pandas is imported on use: worker processes only need the numbers
     import pandas as pd
@@ -293,7 +294,7 @@ def representative_sample(
         )
     table = np.asarray(counts, dtype=np.float64)
     if table.ndim != 2 or table.shape[0] == 0:
-        raise ValueError(
+        raise ArgumentValueError(
             f"need a (samples × cell types) table with at least one sample, got shape {table.shape}"
         )
     mean = table.mean(axis=0)

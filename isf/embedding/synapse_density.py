@@ -18,8 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.embedding.connectome import DenseConnectome
-from isf.embedding.pst import PRESYNAPTIC_CLASSES
 from isf.embedding.targets import CellTargets
+from isf.model.pst import PRESYNAPTIC_CLASSES
 
 __all__ = ["AxonDensities", "axon_densities"]
 

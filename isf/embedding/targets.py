@@ -19,14 +19,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.embedding.clipping import clip_segments
-from isf.embedding.field import ScalarField
-from isf.embedding.pst import PRESYNAPTIC_CLASSES, STRUCTURES, PSTDensities
+from isf.errors import ArgumentValueError
+from isf.model.density_field import ScalarField
 from isf.model.morphology import Morphology
+from isf.model.pst import PRESYNAPTIC_CLASSES, STRUCTURES, PSTDensities
 from isf.model.soma_distance import geometric_soma_distance
 
 __all__ = ["STRUCTURE_OF_LABEL", "CellTargets", "cell_targets"]
 
-#: Canonical section label → structure index in :data:`~isf.embedding.pst.STRUCTURES`.
+#: Canonical section label → structure index in :data:`~isf.model.pst.STRUCTURES`.
 STRUCTURE_OF_LABEL: dict[str, int] = {"soma": 0, "apic": 1, "dend": 2}
 
 
@@ -101,7 +102,7 @@ def cell_targets(
     """
     kept = _kept_sections(morphology)
     if not kept:
-        raise ValueError(
+        raise ArgumentValueError(
             "the morphology has no soma, basal or apical section to place synapses on"
         )
     spacing = np.array(lattice.spacing_um)

@@ -1,15 +1,15 @@
-"""Evaluate many parameter vectors of a :class:`~isf.fitting.setup.HaySetup` in parallel (joblib: loky
-processes, a dask.distributed cluster, or sequentially), with a progress bar."""
+"""Evaluate many parameter vectors of a :class:`~isf.fitting.setup.HaySetup` in parallel (where a
+:class:`~isf.backends.parallel.Parallel` value says: loky processes, a dask.distributed cluster, or
+sequentially), with a progress bar."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+import attrs
 import pandas as pd
-from tqdm.auto import tqdm
 
-from isf.backends.parallel import map_unordered
+from isf.backends.parallel import Parallel, map_unordered
 from isf.fitting.setup import HaySetup
 
 
@@ -20,18 +20,18 @@ def _evaluate(setup: HaySetup, job: tuple[dict[str, float], Mapping[str, float] 
     return setup.evaluate_incremental(params, cutoffs)[1]
 
 
-def evaluate_many(setup: HaySetup, vectors: pd.DataFrame, *, backend: str = "loky", n_jobs: int = 2,
-                  dask_client: Any = None, cutoffs: Mapping[str, float] | None = None, progress: bool = True,
-                  batch_size: int | None = 1, description: str = "evaluations") -> pd.DataFrame:
+def evaluate_many(setup: HaySetup, vectors: pd.DataFrame, *, parallel: Parallel = Parallel(),
+                  cutoffs: Mapping[str, float] | None = None, description: str = "evaluations") -> pd.DataFrame:
     """Evaluate every row of ``vectors`` (columns = parameter names).
 
     Args:
         setup: the set-up (its ``time_limit_s`` bounds each protocol run).
         vectors: one parameter vector per row.
-        backend, n_jobs, dask_client: where to run (see :func:`isf.backends.parallel.map_unordered`).
+        parallel: where to run, and whether to show a progress bar (with the best maximum score so
+            far). Its ``batch_size`` defaults to one vector per task here: evaluations take seconds
+            and vary (a runaway model runs to its time limit), so single tasks balance best.
         cutoffs: if given, incremental evaluation with these per-protocol cutoffs (σ).
-        progress: show a progress bar with the best maximum score so far.
-        batch_size: vectors per task (1 balances best: evaluations take seconds).
+        description: the progress bar's label.
 
     Returns:
         One row per input row (same index), columns = ISF's evaluation keys, ``inside``, ``timed_out``,
@@ -42,9 +42,9 @@ def evaluate_many(setup: HaySetup, vectors: pd.DataFrame, *, backend: str = "lok
     results: list[pd.Series | None] = [None] * len(jobs)
     names = setup.objective_names
     best = float("inf")
-    with tqdm(total=len(jobs), desc=description, unit="model", disable=not progress) as bar:
-        for pos, series in map_unordered(_evaluate, setup, jobs, backend=backend, n_jobs=n_jobs,
-                                         batch_size=batch_size, dask_client=dask_client):
+    parallel = attrs.evolve(parallel, batch_size=parallel.batch_size or 1)
+    with parallel.progress_bar(len(jobs), description, "model") as bar:
+        for pos, series in map_unordered(_evaluate, setup, jobs, parallel):
             results[pos] = series
             scores = [float(series[n]) for n in names if n in series]
             if scores:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from isf.backends.parallel import map_unordered
+from isf.backends.parallel import Parallel, map_unordered
 from isf.fitting.errors import FittingError
 from isf.fitting.optimize import _atomic_pickle, write_table
 from isf.fitting.parameters import ParameterSpace
@@ -187,14 +187,17 @@ def _walk(shared: tuple[InsideTest, ParameterSpace, dict[str, float], str, WalkS
 
 def explore_particles(inside_test: InsideTest, space: ParameterSpace, seed_point: Mapping[str, float] | pd.Series,
                       out_dir: str | os.PathLike[str], settings: WalkSettings, n_particles: int, *,
-                      backend: str = "loky", n_jobs: int = 2, dask_client: Any = None,
-                      progress: bool = True) -> list[Path]:
-    """Run ``n_particles`` independent walkers from the same seed point in parallel (resumable)."""
+                      parallel: Parallel = Parallel()) -> list[Path]:
+    """Run ``n_particles`` independent walkers from the same seed point in parallel (resumable).
+
+    ``parallel`` says where the walkers run and whether to show a progress bar over walkers; its
+    ``batch_size`` defaults to one walker per task here (each walker is a long job of its own).
+    """
     shared = (inside_test, space, {k: float(v) for k, v in dict(seed_point).items()}, str(out_dir), settings)
     out: list[Path] = []
-    with tqdm(total=n_particles, desc="walkers", unit="walker", disable=not progress) as bar:
-        for _, path in map_unordered(_walk, shared, list(range(n_particles)), backend=backend, n_jobs=n_jobs,
-                                     batch_size=1, dask_client=dask_client):
+    parallel = attrs.evolve(parallel, batch_size=parallel.batch_size or 1)
+    with parallel.progress_bar(n_particles, "walkers", "walker") as bar:
+        for _, path in map_unordered(_walk, shared, list(range(n_particles)), parallel):
             out.append(Path(path))
             bar.update(1)
     return sorted(out)

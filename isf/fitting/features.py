@@ -3,6 +3,14 @@
 Pure numpy functions of a time vector ``t`` (ms) and voltage traces ``v`` (mV), defined as ISF's
 evaluator computes them, quirks included (e.g. ``AP_width`` is the time above −30 mV, not a half
 width). Traces are expected on ISF's uniform 0.025 ms grid (:func:`resample`).
+
+**The Hay-feature crossing rule.** These features find spikes their own way, as the eFEL-style
+evaluator of Hay et al. does, and their numbers depend on it: a crossing is *strictly above* the
+threshold (up at ``i`` if ``v[i−1] ≤ θ < v[i]``), AP heights and widths come from up-crossings
+*paired* with the following down-crossings (:func:`crossings`), and counts and spike times from
+all up-crossings (:func:`up_crossings`, :func:`hay_spike_times`) at −30 mV. This is a legacy
+feature rule, kept only for these features; everything else detects spikes with
+:func:`isf.model.spikes.spike_times` (at or above the threshold).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ def resample(t: Array, v: Array, dt_ms: float = GRID_DT_MS) -> tuple[Array, Arra
 
 
 def crossings(v: Array, threshold: float) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Paired up- and down-crossings of ``threshold``: up at ``i`` if ``v[i−1] ≤ θ < v[i]``, down at ``i``
+    """Hay-feature rule: paired up- and down-crossings of ``threshold``: up at ``i`` if ``v[i−1] ≤ θ < v[i]``, down at ``i``
     if ``v[i−1] > θ ≥ v[i]``, downs only after the first up; pairs zipped (an unfinished last crossing is
     dropped from both)."""
     above = v > threshold
@@ -44,13 +52,14 @@ def crossings(v: Array, threshold: float) -> tuple[NDArray[np.int64], NDArray[np
 
 
 def up_crossings(v: Array, threshold: float) -> NDArray[np.int64]:
-    """Every up-crossing index of ``threshold`` (paired or not)."""
+    """Hay-feature rule: every index ``i`` with ``v[i−1] ≤ threshold < v[i]`` (paired or not)."""
     above = v > threshold
     return np.flatnonzero(~above[:-1] & above[1:]) + 1
 
 
-def spike_times(t: Array, v: Array, threshold: float = SPIKE_THRESHOLD_MV) -> Array:
-    """Times of the up-crossings of ``threshold``, ms."""
+def hay_spike_times(t: Array, v: Array, threshold: float = SPIKE_THRESHOLD_MV) -> Array:
+    """Hay-feature rule: times (ms) of the :func:`up_crossings` of ``threshold`` (mV, −30 by default),
+    no interpolation."""
     return t[up_crossings(v, threshold)]
 
 
@@ -99,7 +108,7 @@ def bpap_amplitude(t: Array, v: Array, onset_ms: float = 295.0) -> float:
 def bac_isi(t: Array, v: Array) -> float:
     """``((t1 − t0) + (t2 − t1))/2`` of the first three somatic spikes (``t2 − t1 := t1 − t0`` with two),
     ms; NaN with fewer than two."""
-    s = spike_times(t, v)
+    s = hay_spike_times(t, v)
     if s.size < 2:
         return float("nan")
     second = s[2] - s[1] if s.size >= 3 else s[1] - s[0]
@@ -124,7 +133,7 @@ def mean_frequency(t: Array, v: Array, duration_ms: float = 2000.0) -> float:
 
 
 def _adaptation_isis(t: Array, v: Array, stim_end_ms: float) -> Array:
-    s = spike_times(t, v)[1:]  # the first spike is dropped
+    s = hay_spike_times(t, v)[1:]  # the first spike is dropped
     isi = np.diff(s)
     if s.size and stim_end_ms - s[-1] > 0 and (isi.size == 0 or stim_end_ms - s[-1] > isi[-1]):
         isi = np.append(isi, stim_end_ms - s[-1])
@@ -150,13 +159,13 @@ def isi_cv(t: Array, v: Array, stim_end_ms: float = 2700.0) -> float:
 
 def doublet_isi(t: Array, v: Array) -> float:
     """First ISI, ms (NaN with fewer than two spikes)."""
-    s = spike_times(t, v)
+    s = hay_spike_times(t, v)
     return float(s[1] - s[0]) if s.size >= 2 else float("nan")
 
 
 def time_to_first_spike(t: Array, v: Array, onset_ms: float = 700.0) -> float:
     """First spike time minus the stimulus onset, ms (NaN without spikes)."""
-    s = spike_times(t, v)
+    s = hay_spike_times(t, v)
     return float(s[0] - onset_ms) if s.size else float("nan")
 
 

@@ -194,7 +194,7 @@ def _bap(t: Array, v: Sequence[Array]) -> Measured:
 
 def _bac(t: Array, v: Sequence[Array]) -> Measured:
     soma, apical = v
-    spikes = ft.spike_times(t, soma)
+    spikes = ft.hay_spike_times(t, soma)
     n = spikes.size
     n_ca = ft.up_crossings(apical, ft.CA_THRESHOLD_MV).size
     i340 = min(int(np.searchsorted(t, 340.0, side="left")), t.size - 1)
@@ -246,7 +246,7 @@ def measure(protocol: str, t: Array, v: Sequence[Array]) -> Measured:
 def trace_checks(protocol: Protocol, t: Array, soma: Array) -> tuple[float, dict[str, Any]]:
     """``(err, checks)``: the penalty score and ISF's trace-level checks of the somatic trace."""
     onset, duration = protocol.onset_ms, protocol.duration_ms
-    spikes = ft.spike_times(t, soma)
+    spikes = ft.hay_spike_times(t, soma)
     checks: dict[str, Any] = {
         "check_minspikenum": bool(spikes.size >= protocol.min_spikes),
         "check_returning_to_rest": bool(soma[-1] < ft.voltage_base(t, soma, onset) + 2.0),

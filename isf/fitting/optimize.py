@@ -48,7 +48,9 @@ SELECTORS = ("IBEA", "NSGA2")
 class Problem(Protocol):
     """What the optimiser needs: a space, objective names, and a batch evaluation."""
 
-    space: ParameterSpace
+    @property
+    def space(self) -> ParameterSpace:
+        """The parameters searched (names and bounds)."""
 
     @property
     def objective_names(self) -> tuple[str, ...]:

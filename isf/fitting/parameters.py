@@ -1,24 +1,15 @@
-"""Parameter space of Hay et al. (2011)-style fitting and its mapping onto a typed cell (LEGACY_FORMATS §8.6).
+"""The parameter space of Hay et al. (2011)-style fitting: named parameters with bounds.
 
-A parameter vector is a :class:`pandas.Series` with ISF's dotted names:
-
-* ``ephys.<mech>.<region>.<param>`` — region ``soma``/``axon``/``dend``/``apic`` (``axon`` is the AIS);
-  mechanism ``none`` addresses ``pas`` (``none.soma.g_pas`` → ``pas.g``). Distribution keys work the same
-  way (``ephys.SKv3_1.apic.slope``).
-* ``scale_apical.scale`` — factor on every apical diameter (``cell_modify_functions.scale_apical``).
-* ``hot_zone.min_`` / ``hot_zone.max_`` / ``hot_zone.outsidescale_sections`` — the apical Ca hot zone
-  (``uniform_range`` of ``Ca_LVAst`` and ``Ca_HVA``), µm of ``D_root``.
-* ``morphology.filename``, ``params.<dotted path>``, ``many_params.<key>`` (+ ``many_params.<key>.<path>``).
-* protocol keyword arguments (``bAP.hay_measure.recSite1`` …) are read by :mod:`isf.fitting.protocols`.
-
-Conductances are in S/cm², ``CaDynamics*.decay`` in ms, ``gamma`` a fraction, distances in µm.
+Names follow ISF's dotted naming (``ephys.<mech>.<region>.<param>``, ``scale_apical.scale`` …; see
+:mod:`isf.fitting.legacy_names`), so ``ParameterSpace`` tables, the reference CSVs and saved runs keep
+their columns. Conductances are in S/cm², ``CaDynamics*.decay`` in ms, ``gamma`` a fraction, distances
+in µm. The typed parameters behind the names are in :mod:`isf.fitting.cell_parameters`.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
@@ -27,7 +18,8 @@ from numpy.typing import NDArray
 
 from isf.fitting.errors import FittingError
 
-REGION_LABELS: dict[str, str] = {"soma": "Soma", "axon": "AIS", "apic": "ApicalDendrite", "dend": "Dendrite"}
+if TYPE_CHECKING:
+    from isf.fitting.cell_parameters import CellParameter
 
 #: Hay et al. (2011) parameter bounds (S/cm², ms, fraction) with ``CaDynamics_E2`` named by ``{cad}``.
 _HAY_RANGES: tuple[tuple[str, float, float], ...] = (
@@ -50,6 +42,14 @@ _HAY_RANGES: tuple[tuple[str, float, float], ...] = (
 )
 
 
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _floats(value: Iterable[float]) -> NDArray[np.float64]:
+    return np.asarray(value, dtype=float)
+
+
 @attrs.frozen(eq=False)
 class ParameterSpace:
     """Named parameters with closed bounds ``[lower, upper]``.
@@ -60,9 +60,9 @@ class ParameterSpace:
         upper: upper bounds, each ``>= lower``.
     """
 
-    names: tuple[str, ...] = attrs.field(converter=tuple)
-    lower: NDArray[np.float64] = attrs.field(converter=lambda v: np.asarray(v, dtype=float))
-    upper: NDArray[np.float64] = attrs.field(converter=lambda v: np.asarray(v, dtype=float))
+    names: tuple[str, ...] = attrs.field(converter=_names)
+    lower: NDArray[np.float64] = attrs.field(converter=_floats)
+    upper: NDArray[np.float64] = attrs.field(converter=_floats)
 
     def __attrs_post_init__(self) -> None:
         n = len(self.names)
@@ -96,6 +96,16 @@ class ParameterSpace:
         if missing:
             raise FittingError(f"parameter table needs columns 'min' and 'max', missing {sorted(missing)}")
         return cls(tuple(str(i) for i in table.index), table["min"].to_numpy(float), table["max"].to_numpy(float))
+
+    @classmethod
+    def from_parameters(cls, parameters: Iterable[CellParameter]) -> ParameterSpace:
+        """The space of typed parameters (:mod:`isf.fitting.cell_parameters`), each with its bounds."""
+        params = list(parameters)
+        unbounded = [p.name for p in params if p.bounds is None]
+        if unbounded:
+            raise FittingError(f"parameters without bounds cannot span a space: {', '.join(unbounded)}")
+        bounds = [p.bounds for p in params if p.bounds is not None]
+        return cls(tuple(p.name for p in params), [b[0] for b in bounds], [b[1] for b in bounds])
 
     def table(self) -> pd.DataFrame:
         """The ranges as a table: index = names, columns ``min``, ``max``."""
@@ -141,157 +151,3 @@ def hay_parameter_space(cadynamics: str = "CaDynamics_E2_v2", v2_extras: bool = 
     rows.sort(key=lambda r: r[0])
     names, lo, hi = zip(*rows)
     return ParameterSpace(names, lo, hi)
-
-
-def _uniform(**values: float) -> dict[str, Any]:
-    return {"spatial": "uniform", **values}
-
-
-def _channels(cadynamics: str) -> dict[str, Any]:
-    # conductances are filled in by the parameter vector (None = must be set)
-    return {
-        "pas": _uniform(g=None, e=-90.0),
-        "Ca_LVAst": _uniform(gCa_LVAstbar=None), "Ca_HVA": _uniform(gCa_HVAbar=None),
-        "SKv3_1": _uniform(gSKv3_1bar=None), "SK_E2": _uniform(gSK_E2bar=None),
-        "K_Tst": _uniform(gK_Tstbar=None), "K_Pst": _uniform(gK_Pstbar=None),
-        "Nap_Et2": _uniform(gNap_Et2bar=None), "NaTa_t": _uniform(gNaTa_tbar=None),
-        cadynamics: _uniform(decay=None, gamma=None), "Ih": _uniform(gIhbar=8e-05),
-    }
-
-
-def l5tt_template(v2: bool = True) -> dict[str, Any]:
-    """ISF's L5tt neuron-parameter template (the ``neuron`` block of a cell ``.param``), unset values ``None``.
-
-    ``v2`` (``get_L5tt_template_v2``): ``CaDynamics_E2_v2``, apical ``SKv3_1`` ``linear`` relative with
-    ``slope``/``offset``, and the ``scale_apical`` cell modifier. Ih: 8e-5 S/cm² soma/AIS, 2e-4 basal,
-    Hay's exponential on the apical dendrite; hot zone ``uniform_range`` with outside scale 0.01 (Ca_LVAst)
-    and 0.1 (Ca_HVA).
-    """
-    cad = "CaDynamics_E2_v2" if v2 else "CaDynamics_E2"
-    ions = {"ek": -85.0, "ena": 50.0}
-    apical_skv3 = ({"spatial": "linear", "distance": "relative", "gSKv3_1bar": None, "slope": None, "offset": None}
-                   if v2 else _uniform(gSKv3_1bar=None))
-    template: dict[str, Any] = {
-        "filename": None,
-        "Soma": {"properties": {"Ra": 100.0, "cm": 1.0, "ions": dict(ions)},
-                 "mechanisms": {"global": {}, "range": _channels(cad)}},
-        "Dendrite": {"properties": {"Ra": 100.0, "cm": 2.0},
-                     "mechanisms": {"global": {}, "range": {"pas": _uniform(g=None, e=-90.0),
-                                                            "Ih": _uniform(gIhbar=2e-04)}}},
-        "ApicalDendrite": {
-            "properties": {"Ra": 100.0, "cm": 2.0, "ions": dict(ions)},
-            "mechanisms": {"global": {}, "range": {
-                "pas": _uniform(g=None, e=-90.0),
-                "Ih": {"spatial": "exponential", "distance": "relative", "gIhbar": 2e-04, "offset": -0.8696,
-                       "linScale": 2.087, "_lambda": 3.6161, "xOffset": 0.0},
-                "Im": _uniform(gImbar=None), "NaTa_t": _uniform(gNaTa_tbar=None), "SKv3_1": apical_skv3,
-                "Ca_HVA": {"spatial": "uniform_range", "gCa_HVAbar": None, "begin": None, "end": None,
-                           "outsidescale": 0.1},
-                "Ca_LVAst": {"spatial": "uniform_range", "gCa_LVAstbar": None, "begin": None, "end": None,
-                             "outsidescale": 0.01},
-                "SK_E2": _uniform(gSK_E2bar=None), cad: _uniform(decay=None, gamma=None)}}},
-        "AIS": {"properties": {"Ra": 100.0, "cm": 1.0, "ions": dict(ions)},
-                "mechanisms": {"global": {}, "range": _channels(cad)}},
-        "Myelin": {"properties": {"Ra": 100.0, "cm": 0.02},
-                   "mechanisms": {"global": {}, "range": {"pas": _uniform(g=4e-05, e=-90.0)}}},
-    }
-    if v2:
-        template["cell_modify_functions"] = {"scale_apical": {"scale": None}}
-    return template
-
-
-#: first components of names that address the cell (everything else in a row is ignored by
-#: :func:`parameter_items`)
-PARAMETER_STAGES: tuple[str, ...] = ("ephys", "scale_apical", "hot_zone", "morphology", "params", "many_params")
-
-
-def parameter_items(row: Mapping[str, Any] | pd.Series) -> dict[str, Any]:
-    """The cell parameters of a row that may also hold evaluation columns (objectives, checks, run
-    bookkeeping): the names whose first component is one of :data:`PARAMETER_STAGES`."""
-    items = row.items() if isinstance(row, (pd.Series, Mapping)) else dict(row).items()
-    return {str(k): v for k, v in items if str(k).partition(".")[0] in PARAMETER_STAGES and "." in str(k)}
-
-
-def _set_path(tree: dict[str, Any], path: list[str], value: Any, name: str) -> None:
-    node = tree
-    for i, key in enumerate(path[:-1]):
-        if not isinstance(node.get(key), dict):
-            raise FittingError(f"parameter {name!r}: no block {'.'.join(path[:i + 1])!r} in the template")
-        node = node[key]
-    node[path[-1]] = value
-
-
-def _section_ids(value: Any, name: str) -> list[int]:
-    if isinstance(value, str):
-        value = value.split()
-    try:
-        ids = [int(v) for v in value]
-    except (TypeError, ValueError):
-        raise FittingError(f"parameter {name!r}: expected section IDs, found {value!r}") from None
-    return ids
-
-
-def apply_parameters(template: Mapping[str, Any], params: Mapping[str, Any] | pd.Series) -> dict[str, Any]:
-    """A copy of the neuron-parameter ``template`` with ``params`` applied as ISF's L5tt set-up does (§8.6).
-
-    Names of other stages (``bAP.*``, ``BAC.*``, ``Step*.*``) are ignored here. Unknown stages and
-    mechanism parameters absent from the template raise :class:`ModelValueError`.
-    """
-    neuron = copy.deepcopy(dict(template))
-    items = dict(params.items()) if isinstance(params, pd.Series) else dict(params)
-    many = {k.split(".", 2)[1]: v for k, v in items.items() if k.startswith("many_params.") and k.count(".") == 1}
-    for name, value in items.items():
-        stage, _, rest = name.partition(".")
-        if stage == "ephys":
-            parts = rest.split(".")
-            if len(parts) != 3:
-                raise FittingError(f"parameter {name!r}: expected ephys.<mech>.<region>.<param>")
-            mech, region, key = parts
-            if region not in REGION_LABELS:
-                raise FittingError(f"parameter {name!r}: region {region!r}; allowed are {', '.join(REGION_LABELS)}")
-            if mech == "none":
-                mech, key = key.split("_", 1)[1], key.split("_", 1)[0]  # g_pas → pas.g
-            block = neuron.get(REGION_LABELS[region], {}).get("mechanisms", {}).get("range", {})
-            if mech not in block or key not in block[mech]:
-                raise FittingError(f"parameter {name!r}: the template has no {REGION_LABELS[region]} "
-                                      f"mechanism {mech!r} with key {key!r}")
-            block[mech][key] = float(value)
-        elif stage == "scale_apical" and rest == "scale":
-            neuron.setdefault("cell_modify_functions", {})["scale_apical"] = {"scale": float(value)}
-        elif stage == "hot_zone":
-            apical = neuron["ApicalDendrite"]["mechanisms"]["range"]
-            for mech in ("Ca_LVAst", "Ca_HVA"):
-                if rest == "min_":
-                    apical[mech]["begin"] = float(value)
-                elif rest == "max_":
-                    apical[mech]["end"] = float(value)
-                elif rest == "outsidescale_sections":
-                    apical[mech]["outsidescale_sections"] = _section_ids(value, name)
-                else:
-                    raise FittingError(f"parameter {name!r}: allowed are hot_zone.min_, hot_zone.max_, "
-                                          "hot_zone.outsidescale_sections")
-        elif stage == "morphology" and rest == "filename":
-            neuron["filename"] = str(value)
-        elif stage == "params":
-            _set_path(neuron, rest.split("."), value, name)
-        elif stage == "many_params":
-            key, _, path = rest.partition(".")
-            if path:
-                if key not in many:
-                    raise FittingError(f"parameter {name!r}: no value many_params.{key}")
-                _set_path(neuron, path.split("."), many[key], name)
-        elif stage not in ("bAP", "BAC", "StepOne", "StepTwo", "StepThree") and not stage.endswith("BAC"):
-            raise FittingError(f"parameter {name!r}: unknown stage {stage!r}")
-    return neuron
-
-
-def unset_values(neuron: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """Dotted paths of every ``None`` left in a neuron-parameter tree (values a vector must still set)."""
-    out: list[str] = []
-    for key, value in neuron.items():
-        path = f"{prefix}{key}"
-        if value is None:
-            out.append(path)
-        elif isinstance(value, Mapping):
-            out.extend(unset_values(value, f"{path}."))
-    return out

@@ -9,7 +9,7 @@ exceeds its cutoff (the random walk's inside test).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from isf.dsl.cell_param import cell_from_param_dict
+from isf.fitting.cell_parameters import CellParameter
 from isf.fitting.errors import FittingError
+from isf.fitting.legacy_names import parameter_items
 from isf.fitting.objectives import (
     Objective,
     combine,
@@ -27,20 +28,14 @@ from isf.fitting.objectives import (
     hay_objectives,
     protocol_objectives,
 )
-from isf.fitting.parameters import (
-    ParameterSpace,
-    apply_parameters,
-    hay_parameter_space,
-    l5tt_template,
-    parameter_items,
-    unset_values,
-)
+from isf.fitting.parameters import ParameterSpace, hay_parameter_space
 from isf.fitting.protocols import (
     PROTOCOL_NAMES,
     HayFixedParameters,
     Protocol,
     hay_protocols,
 )
+from isf.fitting.template import CellTemplate, l5tt_template, read_template
 from isf.model.cell import Cell
 from isf.model.experiment import Experiment
 from isf.model.morphology import Morphology
@@ -68,6 +63,14 @@ def _frozen_dict(value: Mapping[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _objectives(value: Iterable[Objective]) -> tuple[Objective, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(eq=False)
 class HaySetup:
     """Everything that turns a parameter vector into Hay objectives.
@@ -76,19 +79,30 @@ class HaySetup:
         morphology: the cell's morphology (an AIS and myelin are generated, Hay 2013).
         fixed: morphology-specific protocol sites and hot zone.
         space: the fitted parameters and their ranges.
-        template: ISF neuron-parameter template the vector is applied to (:func:`l5tt_template`).
+        template: ISF neuron-parameter template in its legacy form (:func:`~isf.fitting.template.l5tt_template`),
+            read once into :attr:`cell_template`.
         protocols: protocol names to simulate, in order.
         objectives: the empirical targets.
         time_limit_s: wall-clock limit per protocol run, s (``None``: no limit).
+        cell_template: (derived) the typed base cell with the fixed parameters applied and the typed
+            parameters of :attr:`space`; every parameter vector is applied to it.
     """
 
     morphology: Morphology
     fixed: HayFixedParameters
     space: ParameterSpace = attrs.field(factory=hay_parameter_space)
     template: dict[str, Any] = attrs.field(factory=l5tt_template, converter=_frozen_dict)
-    protocols: tuple[str, ...] = attrs.field(default=PROTOCOL_NAMES, converter=tuple)
-    objectives: tuple[Objective, ...] = attrs.field(factory=hay_objectives, converter=tuple)
+    protocols: tuple[str, ...] = attrs.field(default=PROTOCOL_NAMES, converter=_names)
+    objectives: tuple[Objective, ...] = attrs.field(factory=hay_objectives, converter=_objectives)
     time_limit_s: float | None = None
+    cell_template: CellTemplate = attrs.field(init=False, repr=False)
+
+    @cell_template.default
+    def _read_template(self) -> CellTemplate:
+        # once per set-up: the legacy template → a typed base cell, the fixed hot zone applied to it, and
+        # the space's names → typed parameters
+        template = read_template(self.template, self.morphology).with_values(parameter_items(self.fixed.as_params()))
+        return template.with_parameters(zip(self.space.names, zip(self.space.lower.tolist(), self.space.upper.tolist())))
 
     def __attrs_post_init__(self) -> None:
         known = hay_protocols(self.fixed)
@@ -112,19 +126,16 @@ class HaySetup:
         """Objectives measured by the set-up's protocols, in protocol order."""
         return tuple(n for p in self.protocols for n in protocol_objectives(p, self.objectives))
 
-    def full_parameters(self, params: Mapping[str, float] | pd.Series) -> dict[str, Any]:
-        """The cell parameters of ``params`` (:func:`~isf.fitting.parameters.parameter_items`: evaluation
-        columns of a stored row are ignored) plus the fixed parameters (never overriding given ones)."""
-        return {**self.fixed.as_params(), **parameter_items(params)}
+    @property
+    def parameters(self) -> tuple[CellParameter, ...]:
+        """The typed parameters of :attr:`space`, in its order (with its bounds)."""
+        return tuple(self.cell_template.parameters[n] for n in self.space.names if n in self.cell_template.parameters)
 
     def cell(self, params: Mapping[str, float] | pd.Series) -> Cell:
-        """The typed cell of a parameter vector."""
-        neuron = apply_parameters(self.template, self.full_parameters(params))
-        neuron.pop("filename", None)
-        missing = unset_values(neuron)
-        if missing:
-            raise FittingError(f"the parameter vector leaves template values unset: {', '.join(missing)}")
-        return cell_from_param_dict({"neuron": neuron}, morphology=self.morphology).cell
+        """The typed cell of a parameter vector: its cell parameters
+        (:func:`~isf.fitting.legacy_names.parameter_items`: evaluation columns of a stored row are ignored)
+        applied to the base cell, which holds the fixed parameters (given values override them)."""
+        return self.cell_template.cell(parameter_items(params))
 
     def simulate(self, params: Mapping[str, float] | pd.Series, protocols: Sequence[str] | None = None,
                  cell: Cell | None = None) -> dict[str, Traces]:

@@ -16,6 +16,7 @@ from isf.model.modifier import MODIFIERS, Modifier
 from isf.model.morphology import LEGACY_TO_LABEL, Morphology, canonical_label
 from isf.model.region import Region
 from isf.model.soma_distance import SomaDistances
+from isf.model.summary import cell_html, cell_text
 from isf.model.validation import fail, finite
 
 
@@ -125,11 +126,7 @@ class Cell:
         return int(sum(self.nseg))
 
     def __repr__(self) -> str:
-        from isf.display import cell_text
-
         return cell_text(self)
 
     def _repr_html_(self) -> str:
-        from isf.display import cell_html
-
         return cell_html(self)

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from isf.model.summary import morphology_html, morphology_text
 from isf.model.validation import ModelValueError, fail, positive_int, unit_interval
 
 #: Canonical region labels (NEURON conventions) and the ISF label of each.
@@ -249,11 +250,7 @@ class Morphology:
         return Morphology(self.sections + tuple(extra), source=self.source)
 
     def __repr__(self) -> str:
-        from isf.display import morphology_text
-
         return morphology_text(self)
 
     def _repr_html_(self) -> str:
-        from isf.display import morphology_html
-
         return morphology_html(self)

@@ -9,6 +9,7 @@ import numpy as np
 
 from isf.model.activity import Activity
 from isf.model.receptor import Receptor
+from isf.model.summary import network_html, network_text
 from isf.model.synapse import Connectivity, Synapses
 from isf.model.validation import fail, non_negative_int, to_optional_float, unique_items
 
@@ -93,11 +94,7 @@ class Network:
         return sum(int(np.unique(p.connectivity.synapse_id).size) for p in self.populations)
 
     def __repr__(self) -> str:
-        from isf.display import network_text
-
         return network_text(self)
 
     def _repr_html_(self) -> str:
-        from isf.display import network_html
-
         return network_html(self)

@@ -8,7 +8,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from isf.analysis.spikes import spike_times
+from isf.model.spikes import spike_times
+from isf.model.summary import result_html, result_text
 
 
 def _frozen(value: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -47,11 +48,7 @@ class Result:
         return spike_times(self.t_ms, self[key], threshold_mV)
 
     def __repr__(self) -> str:
-        from isf.display import result_text
-
         return result_text(self)
 
     def _repr_html_(self) -> str:
-        from isf.display import result_html
-
         return result_html(self)

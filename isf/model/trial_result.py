@@ -7,6 +7,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.model.network import Network
+from isf.model.summary import trial_result_html, trial_result_text
 from isf.model.trial_input import TrialInput
 
 
@@ -31,13 +32,9 @@ class TrialResult:
     input: TrialInput
 
     def __repr__(self) -> str:
-        from isf.display import trial_result_text
-
         return trial_result_text(self)
 
     def _repr_html_(self) -> str:
-        from isf.display import trial_result_html
-
         return trial_result_html(self)
 
 

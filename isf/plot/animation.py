@@ -39,9 +39,11 @@ from matplotlib.lines import Line2D
 from numpy.typing import NDArray
 from tqdm.auto import tqdm
 
+from isf.errors import ArgumentValueError
 from isf.model.cell import Cell
 from isf.model.morphology import canonical_label
 from isf.model.result import Result
+from isf.model.segment_table import segment_traces
 from isf.model.soma_distance import geometric_soma_distance, segment_centres
 from isf.plot.morphology import LABEL_COLORS, morphology_geometry
 from isf.plot.output import atomic_output
@@ -66,13 +68,18 @@ def frame_indices(
     t0 = float(t_ms[0]) if t_start_ms is None else float(t_start_ms)
     t1 = float(t_ms[-1]) if t_stop_ms is None else float(t_stop_ms)
     if not t_ms[0] <= t0 < t1 <= t_ms[-1] + 1e-9:
-        raise ValueError(
+        raise ArgumentValueError(
             f"frames from {t0:g} to {t1:g} ms are invalid: allowed is "
             f"{t_ms[0]:g} <= t_start_ms < t_stop_ms <= {t_ms[-1]:g} (the recorded time)"
         )
     step = (t1 - t0) / 99 if t_step_ms is None else float(t_step_ms)
     if step <= 0:
-        raise ValueError(f"t_step_ms = {t_step_ms} is invalid: allowed is a number > 0")
+        raise ArgumentValueError(
+            f"t_step_ms = {t_step_ms} is invalid: allowed is a number > 0",
+            field="t_step_ms",
+            value=t_step_ms,
+            allowed="a number > 0",
+        )
     times = np.arange(t0, t1 + 1e-9 * step, step)
     idx = np.clip(np.searchsorted(t_ms, times), 1, len(t_ms) - 1)
     nearer_left = (times - t_ms[idx - 1]) <= (t_ms[idx] - times)
@@ -147,7 +154,7 @@ class CellAnimation:
                 )
             writer = FFMpegWriter(fps=fps)
         else:
-            raise ValueError(
+            raise ArgumentValueError(
                 f"cannot write {path}: allowed suffixes are .gif and .mp4 (or use save_frames)"
             )
         bar = tqdm(
@@ -190,12 +197,6 @@ class CellAnimation:
 
     def _repr_html_(self) -> str:
         return self.to_jshtml()
-
-
-def _segment_traces(result: Result, cell: Cell, variable: str) -> NDArray[np.float64]:
-    from isf.backends.neuron.segment_recording import segment_traces
-
-    return segment_traces(result, cell, variable)
 
 
 def _v_range(values: NDArray[np.float64]) -> tuple[float, float]:
@@ -265,11 +266,11 @@ def animate_voltage_vs_distance(
         xlim_um: distance axis, µm (default 0 … farthest segment).
         ylim: value axis (default the range of the shown frames).
     """
-    values = _segment_traces(result, cell, variable)
+    values = segment_traces(result, cell, variable)
     times, idx = frame_indices(result.t_ms, t_start_ms, t_stop_ms, t_step_ms)
     rows, dists, labs = distance_profile(cell, labels)
     if not rows:
-        raise ValueError(
+        raise ArgumentValueError(
             f"no section with labels {labels}; the cell has {sorted(set(cell.morphology.labels))}"
         )
     flat_rows = np.concatenate(rows)
@@ -349,7 +350,7 @@ def animate_morphology(
     """
     from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
-    values = _segment_traces(result, cell, variable)
+    values = segment_traces(result, cell, variable)
     times, idx = frame_indices(result.t_ms, t_start_ms, t_stop_ms, t_step_ms)
     geom = morphology_geometry(cell, labels)
     lo, hi = _v_range(values[:, idx])

@@ -15,6 +15,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from isf.errors import ArgumentValueError
 from isf.fitting.parameters import ParameterSpace
 from isf.fitting.setup import Traces
 
@@ -31,7 +32,7 @@ def objectives_boxplot(evaluations: pd.DataFrame, objectives: Sequence[str], *, 
     on top; a dashed line at ``cutoff_sigma``."""
     names = [n for n in objectives if n in evaluations.columns]
     if not names:
-        raise ValueError(f"none of the objectives {list(objectives)[:5]} … is a column of the evaluations")
+        raise ArgumentValueError(f"none of the objectives {list(objectives)[:5]} … is a column of the evaluations")
     data = [evaluations[n].astype(float).to_numpy() for n in names]
     ax = _axes(ax, (max(6.0, 0.32 * len(names) + 2), 4.0))
     ax.boxplot(data, tick_labels=names, showfliers=False, widths=0.6)

@@ -36,11 +36,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike, NDArray
 
-from isf.analysis.synapse_stats import ei_class
+from isf.errors import ArgumentValueError
 from isf.model.cell import Cell
+from isf.model.cell_types import ei_class
 from isf.model.morphology import Morphology, canonical_label
 from isf.model.network import Network
 from isf.model.result import Result
+from isf.model.segment_table import segment_traces
 from isf.model.synapse import Synapses
 from isf.plot.network import celltype_colors
 
@@ -127,7 +129,7 @@ def morphology_geometry(
         secs.append(np.full(seg.shape[0], sid, dtype=np.int64))
         labs.append(np.full(seg.shape[0], section.label))
     if not pieces:
-        raise ValueError(
+        raise ArgumentValueError(
             f"no section with labels {sorted(wanted or ())}; the cell has {sorted(set(morph.labels))}"
         )
     return MorphologyGeometry(
@@ -165,14 +167,14 @@ def mechanism_density(
         values = cell.mechanism_values(label, mech)
         if parameter is None:
             if len(values) != 1:
-                raise ValueError(
+                raise ArgumentValueError(
                     f"mechanism {mechanism!r} has parameters {sorted(values)}: name one"
                 )
             name = next(iter(values))
         else:
             name = parameter
         if name not in values:
-            raise ValueError(
+            raise ArgumentValueError(
                 f"mechanism {mechanism!r} in region {label!r} has no parameter {name!r}; it has {sorted(values)}"
             )
         rows = np.concatenate(
@@ -185,7 +187,7 @@ def mechanism_density(
         found = True
     if not found:
         have = sorted({m.name for r in cell.regions.values() for m in r.mechanisms})
-        raise ValueError(
+        raise ArgumentValueError(
             f"no region of the cell has mechanism {mechanism!r}; mechanisms: {', '.join(have)}"
         )
     return out
@@ -199,11 +201,9 @@ def segment_values_at(
     ``result`` must hold per-segment recordings
     (:func:`~isf.backends.neuron.segment_recording.simulate_segments`). mV for ``v``.
     """
-    from isf.backends.neuron.segment_recording import segment_traces
-
     t = result.t_ms
     if not t[0] <= time_ms <= t[-1]:
-        raise ValueError(
+        raise ArgumentValueError(
             f"time_ms = {time_ms} is outside the recorded {t[0]:g} … {t[-1]:g} ms"
         )
     k = int(np.argmin(np.abs(t - time_ms)))
@@ -271,7 +271,7 @@ def plot_morphology(
     """
     cell = _as_cell(cell)
     if projection not in (*_AXES, "3d"):
-        raise ValueError(
+        raise ArgumentValueError(
             f"projection = {projection!r} is invalid: allowed are 'xy', 'xz', 'yz', '3d'"
         )
     geom = morphology_geometry(cell, labels)
@@ -287,7 +287,7 @@ def plot_morphology(
     else:
         array = np.asarray(values, dtype=float).reshape(-1)
         if array.shape[0] != cell.n_segments:
-            raise ValueError(
+            raise ArgumentValueError(
                 f"values has {array.shape[0]} entries; the cell has {cell.n_segments} segments "
                 "(one value per segment, section order)"
             )

@@ -28,14 +28,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from numpy.typing import ArrayLike, NDArray
 
-from isf.analysis.synapse_stats import (
-    EXCITATORY_CELL_TYPES,
-    INHIBITORY_CELL_TYPES,
-    ISF_EXCITATORY_CELL_TYPES,
-    cell_type_of,
-    ei_class,
-    order_cell_types,
-)
+from isf.analysis.synapse_stats import cell_type_of, order_cell_types
+from isf.errors import ArgumentValueError, UnknownNameError
+from isf.model.cell_types import EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES, ISF_EXCITATORY_CELL_TYPES, ei_class
 
 __all__ = [
     "EI_COLORS",
@@ -49,7 +44,7 @@ __all__ = [
 
 RGBA = tuple[float, float, float, float]
 
-#: Colour of each group of :func:`~isf.analysis.synapse_stats.ei_class`.
+#: Colour of each group of :func:`~isf.model.cell_types.ei_class`.
 EI_COLORS: dict[str, str] = {"EXC": "#c62828", "INH": "#1f5fbf"}
 
 
@@ -159,7 +154,7 @@ def psth_plot(
     e = np.asarray(edges, dtype=float)
     v = np.asarray(values, dtype=float)
     if e.shape[0] != v.shape[0] + 1:
-        raise ValueError(f"{e.shape[0]} edges for {v.shape[0]} values: need one edge more than values")
+        raise ArgumentValueError(f"{e.shape[0]} edges for {v.shape[0]} values: need one edge more than values")
     ax = _axes(ax, (8, 2.5))
     if fill:
         ax.stairs(v, e, fill=True, color=color, alpha=0.35, linewidth=0)
@@ -200,7 +195,7 @@ def voltage_mean_std(
     if v.ndim == 1:
         v = v[None, :]
     if v.ndim != 2 or v.shape[1] != t.shape[0]:
-        raise ValueError(f"traces of shape {v.shape} do not match {t.shape[0]} sample times: need (trials, samples)")
+        raise ArgumentValueError(f"traces of shape {v.shape} do not match {t.shape[0]} sample times: need (trials, samples)")
     ax = _axes(ax, (8, 3))
     if show_traces and v.shape[0]:
         shown = v if max_traces is None else v[:max_traces]
@@ -283,7 +278,12 @@ def synapse_activation_raster(
         ax.set_ylim(-0.5, max(len(ordered), 1) - 0.5)
         ax.set_ylabel("presynaptic cell type")
     else:
-        raise ValueError(f"y={y!r}: choose 'soma_distance_um' or 'cell_type'")
+        raise ArgumentValueError(
+            f"y={y!r}: choose 'soma_distance_um' or 'cell_type'",
+            field="y",
+            value=y,
+            allowed="'soma_distance_um' or 'cell_type'",
+        )
     ax.scatter(t, height, s=marker_size, c=rgba, marker="o", linewidths=0, rasterized=True)
     if t_range_ms is not None:
         ax.set_xlim(*t_range_ms)
@@ -316,7 +316,12 @@ def synapses_by_celltype(
         ylabel: y-axis label (default: ``value``).
     """
     if value not in stats_df.columns:
-        raise KeyError(f"no column {value!r} in the table (columns: {list(stats_df.columns)})")
+        raise UnknownNameError(
+            f"no column {value!r} in the table (columns: {list(stats_df.columns)})",
+            field="value",
+            value=value,
+            allowed=", ".join(map(str, stats_df.columns)),
+        )
     names = [str(i) for i in stats_df.index]
     if "EI" in stats_df.columns:
         groups = [str(g) for g in stats_df["EI"]]

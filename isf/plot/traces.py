@@ -35,6 +35,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike, NDArray
 
+from isf.errors import ArgumentValueError
+
 __all__ = ["AUTO_RASTER_ABOVE", "plot_traces", "rasterise_traces"]
 
 _BLOCK = 64
@@ -56,12 +58,12 @@ def _as_matrix(
     else:
         values = np.atleast_2d(np.asarray(traces, dtype=float))
         if t_ms is None:
-            raise ValueError(
+            raise ArgumentValueError(
                 "t_ms is required unless traces is a DataFrame whose columns are times (ms)"
             )
         t = np.asarray(t_ms, dtype=float)
     if t.ndim != 1 or values.shape[1] != t.shape[0]:
-        raise ValueError(
+        raise ArgumentValueError(
             f"traces have {values.shape[1]} samples each but t_ms has shape {t.shape}"
         )
     return t, values
@@ -75,7 +77,7 @@ def _group_colors(
     if colors is not None:
         missing = [g for g in names if g not in colors]
         if missing:
-            raise ValueError(f"colors has no entry for group(s) {missing[:5]}")
+            raise ArgumentValueError(f"colors has no entry for group(s) {missing[:5]}")
         rgba = np.array([to_rgba(colors[g]) for g in names])
     else:
         palette = colormaps[cmap]
@@ -109,7 +111,7 @@ def rasterise_traces(
     """
     m = traces.shape[1]
     if m < 2:
-        raise ValueError("each trace needs at least 2 samples")
+        raise ArgumentValueError("each trace needs at least 2 samples")
     t0, t1 = t_range_ms
     v0, v1 = v_range
     w1, h2 = width_px + 1, height_px + 2
@@ -204,13 +206,18 @@ def plot_traces(
     """
     t, values = _as_matrix(t_ms, traces)
     if not 0 < alpha <= 1:
-        raise ValueError(f"alpha = {alpha} is invalid: allowed is 0 < alpha <= 1")
+        raise ArgumentValueError(
+            f"alpha = {alpha} is invalid: allowed is 0 < alpha <= 1",
+            field="alpha",
+            value=alpha,
+            allowed="0 < alpha <= 1",
+        )
     if method not in ("auto", "lines", "raster"):
-        raise ValueError(
+        raise ArgumentValueError(
             f"method = {method!r} is invalid: allowed are 'auto', 'lines', 'raster'"
         )
     if groups is not None and len(groups) != values.shape[0]:
-        raise ValueError(
+        raise ArgumentValueError(
             f"groups has {len(groups)} labels for {values.shape[0]} traces"
         )
     if method == "auto":

@@ -3,6 +3,7 @@ fit of plasticity parameters, for the project's Tsodyks–Markram synapses (``tm
 ``tm_gabaa``) and the legacy ISF ones (``glutamate_syn``, ``gaba_syn``). See docs/synapse_tuner.md.
 """
 
+from isf.backends.neuron.synapse_bench import Trace
 from isf.synapse_tuner.cell import simple_cell
 from isf.synapse_tuner.fit import (
     Bound,
@@ -26,7 +27,7 @@ from isf.synapse_tuner.train import (
     train_metrics,
 )
 from isf.synapse_tuner.tsodyks_markram import tm_release
-from isf.synapse_tuner.tuner import EventResult, SynapseTuner, Trace, TrainResult
+from isf.synapse_tuner.tuner import EventResult, SynapseTuner, TrainResult
 
 __all__ = [
     "SYNAPSE_TYPES",

@@ -20,10 +20,12 @@ from numpy.typing import NDArray
 from scipy.optimize import minimize
 from tqdm import tqdm
 
+from isf.backends.neuron.synapse_bench import Measure
+from isf.errors import FittingError, ModelTypeError
 from isf.model.validation import fail, finite, positive, to_float
 from isf.synapse_tuner.settings import TrainSettings
 from isf.synapse_tuner.train import TRAIN_METRICS
-from isf.synapse_tuner.tuner import Measure, SynapseTuner
+from isf.synapse_tuner.tuner import SynapseTuner
 
 METHODS: tuple[str, ...] = ("Nelder-Mead", "Powell", "L-BFGS-B")
 
@@ -129,13 +131,13 @@ def achieved_metrics(
 def _bounds(bounds: Mapping[str, tuple[float, float]] | Sequence[Bound], tuner: SynapseTuner) -> list[Bound]:
     items = list(bounds) if not isinstance(bounds, Mapping) else [Bound(k, *v) for k, v in bounds.items()]
     if not items:
-        raise ValueError("bounds: name at least one parameter to fit")
+        raise FittingError("bounds: name at least one parameter to fit")
     allowed = tuner.connection.synapse_type.parameters
     for b in items:
         if not isinstance(b, Bound):
-            raise TypeError(f"bounds: expected Bound values or a mapping name -> (low, high), got {b!r}")
+            raise ModelTypeError(f"bounds: expected Bound values or a mapping name -> (low, high), got {b!r}")
         if b.name not in allowed:
-            raise ValueError(
+            raise FittingError(
                 f"bounds: {b.name!r} is not a parameter of {tuner.connection.mechanism} "
                 f"(allowed: {', '.join(sorted(allowed))})"
             )
@@ -173,13 +175,21 @@ def fit_parameters(
     """
     targets = tuple(targets)
     if not targets or not all(isinstance(t, FitTarget) for t in targets):
-        raise ValueError(f"targets must be a non-empty sequence of FitTarget, got {targets!r}")
+        raise FittingError(f"targets must be a non-empty sequence of FitTarget, got {targets!r}", field="targets")
     if method not in METHODS:
-        raise ValueError(f"method = {method!r} is invalid: allowed is one of {', '.join(METHODS)}")
+        raise FittingError(
+            f"method = {method!r} is invalid: allowed is one of {', '.join(METHODS)}", field="method", value=method
+        )
     if not isinstance(n_starts, int) or n_starts < 1:
-        raise ValueError(f"n_starts = {n_starts!r} is invalid: allowed is an integer >= 1")
+        raise FittingError(
+            f"n_starts = {n_starts!r} is invalid: allowed is an integer >= 1", field="n_starts", value=n_starts
+        )
     if not isinstance(max_evaluations, int) or max_evaluations < 1:
-        raise ValueError(f"max_evaluations = {max_evaluations!r} is invalid: allowed is an integer >= 1")
+        raise FittingError(
+            f"max_evaluations = {max_evaluations!r} is invalid: allowed is an integer >= 1",
+            field="max_evaluations",
+            value=max_evaluations,
+        )
     items = _bounds(bounds, tuner)
     cost_fn = cost if cost is not None else squared_error
     low = np.array([b.low for b in items])

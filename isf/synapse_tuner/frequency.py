@@ -10,9 +10,11 @@ import pandas as pd
 from numpy.typing import NDArray
 from tqdm import tqdm
 
+from isf.backends.neuron.synapse_bench import Measure
+from isf.errors import ArgumentValueError
 from isf.synapse_tuner.settings import TrainSettings
 from isf.synapse_tuner.train import TRAIN_METRICS, TrainMetrics
-from isf.synapse_tuner.tuner import Measure, SynapseTuner
+from isf.synapse_tuner.tuner import SynapseTuner
 
 
 @attrs.frozen(eq=False)
@@ -39,7 +41,12 @@ class FrequencyResponse:
     def metric(self, name: str) -> NDArray[np.float64]:
         """One metric (``ppr``, ``simple_ppr``, ``induction``, ``recovery``) over the frequencies."""
         if name not in TRAIN_METRICS:
-            raise ValueError(f"unknown metric {name!r}: allowed are {', '.join(TRAIN_METRICS)}")
+            raise ArgumentValueError(
+                f"unknown metric {name!r}: allowed are {', '.join(TRAIN_METRICS)}",
+                field="name",
+                value=name,
+                allowed=", ".join(TRAIN_METRICS),
+            )
         return np.array([getattr(m, name) for m in self.metrics])
 
     def to_frame(self) -> pd.DataFrame:
@@ -62,7 +69,12 @@ def frequency_response(
     protocol = protocol if protocol is not None else TrainSettings()
     freqs = tuple(float(f) for f in frequencies_Hz)
     if not freqs or any(not f > 0 for f in freqs):
-        raise ValueError(f"frequencies_Hz must be a non-empty list of numbers > 0, got {list(frequencies_Hz)}")
+        raise ArgumentValueError(
+            f"frequencies_Hz must be a non-empty list of numbers > 0, got {list(frequencies_Hz)}",
+            field="frequencies_Hz",
+            value=list(frequencies_Hz),
+            allowed="a non-empty list of numbers > 0",
+        )
     metrics = []
     for f in tqdm(freqs, desc="frequency response", unit="train", disable=not progress):
         metrics.append(tuner.train(attrs.evolve(protocol, frequency_Hz=f), measure=measure).metrics)

@@ -34,6 +34,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import OptimizeWarning, curve_fit
 
+from isf.errors import ArgumentValueError
+
 Array = NDArray[np.float64]
 
 
@@ -169,11 +171,13 @@ def event_metrics(
     t = np.asarray(t, dtype=float)
     y = np.asarray(y, dtype=float)
     if t.shape != y.shape or t.ndim != 1:
-        raise ValueError(f"t and y must be 1-D arrays of equal length, got shapes {t.shape} and {y.shape}")
+        raise ArgumentValueError(f"t and y must be 1-D arrays of equal length, got shapes {t.shape} and {y.shape}")
     baseline = window_mean(t, y, t_event - baseline_ms, t_event)
     after = np.nonzero(t >= t_event)[0]
     if after.size < 3:
-        raise ValueError(f"the trace has fewer than 3 samples after the event at {t_event} ms")
+        raise ArgumentValueError(
+            f"the trace has fewer than 3 samples after the event at {t_event} ms", field="t_event", value=t_event
+        )
     start = int(after[0])
     raw = y[start:] - baseline
     sign = 1 if raw.max() >= -raw.min() else -1

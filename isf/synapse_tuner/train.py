@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from isf.errors import ArgumentValueError
 from isf.synapse_tuner.metrics import window_mean
 
 Array = NDArray[np.float64]
@@ -66,9 +67,11 @@ def train_metrics(amplitudes: Sequence[float] | Array, n_pulses: int) -> TrainMe
     amps = np.abs(np.asarray(amplitudes, dtype=float))
     m = amps.size - n_pulses
     if n_pulses < 2 or m < 0 or m > n_pulses:
-        raise ValueError(
+        raise ArgumentValueError(
             f"need n_pulses >= 2 and 0 <= recovery pulses <= n_pulses; got {amps.size} "
-            f"amplitudes with n_pulses = {n_pulses}"
+            f"amplitudes with n_pulses = {n_pulses}",
+            field="n_pulses",
+            value=n_pulses,
         )
     norm = float(np.percentile(amps, 90))
     safe = norm if norm > 0 else math.nan
@@ -105,7 +108,7 @@ def pulse_amplitudes(
     y = np.asarray(y, dtype=float)
     spikes = np.asarray(spike_times, dtype=float)
     if spikes.size < 1 or np.any(np.diff(spikes) <= 0):
-        raise ValueError(f"spike_times must be increasing, got {spikes!r}")
+        raise ArgumentValueError(f"spike_times must be increasing, got {spikes!r}", field="spike_times", value=spikes)
     if interval_ms is None:
         interval_ms = float(np.min(np.diff(spikes))) if spikes.size > 1 else float(t[-1] - spikes[0])
     baseline = window_mean(t, y, spikes[0] - baseline_ms, spikes[0])

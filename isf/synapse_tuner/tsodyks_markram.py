@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from isf.errors import ArgumentValueError
+
 
 def tm_release(
     times_ms: Sequence[float] | NDArray[np.float64],
@@ -38,13 +40,30 @@ def tm_release(
     """
     times = np.asarray(times_ms, dtype=float)
     if times.ndim != 1 or np.any(np.diff(times) < 0) or (times.size and times[0] < t0_ms):
-        raise ValueError(f"times_ms must be a sorted 1-D sequence >= t0_ms = {t0_ms}, got {times!r}")
+        raise ArgumentValueError(
+            f"times_ms must be a sorted 1-D sequence >= t0_ms = {t0_ms}, got {times!r}", field="times_ms", value=times
+        )
     if not 0.0 <= use <= 1.0:
-        raise ValueError(f"use = {use!r} is invalid: allowed is a number in [0, 1]")
+        raise ArgumentValueError(
+            f"use = {use!r} is invalid: allowed is a number in [0, 1]",
+            field="use",
+            value=use,
+            allowed="a number in [0, 1]",
+        )
     if not dep_ms > 0:
-        raise ValueError(f"dep_ms = {dep_ms!r} is invalid: allowed is a number > 0")
+        raise ArgumentValueError(
+            f"dep_ms = {dep_ms!r} is invalid: allowed is a number > 0",
+            field="dep_ms",
+            value=dep_ms,
+            allowed="a number > 0",
+        )
     if not fac_ms >= 0:
-        raise ValueError(f"fac_ms = {fac_ms!r} is invalid: allowed is a number >= 0")
+        raise ArgumentValueError(
+            f"fac_ms = {fac_ms!r} is invalid: allowed is a number >= 0",
+            field="fac_ms",
+            value=fac_ms,
+            allowed="a number >= 0",
+        )
     out = np.empty(times.size)
     u, r_left, t_prev = float(u0), 1.0, float(t0_ms)
     for n, t in enumerate(times.tolist()):
@@ -72,7 +91,10 @@ def tm_conductance(
     dual-exponential component: ``g(t) = Σ_n peak_nS · P_n · s(t − t_n)``, where ``s`` is
     ``e^{−t/τd} − e^{−t/τr}`` scaled to peak 1 (``peak_nS`` = weight · initW)."""
     if not (tau_rise_ms > 0 and tau_decay_ms > 0 and tau_rise_ms != tau_decay_ms):
-        raise ValueError(f"time constants {tau_rise_ms}, {tau_decay_ms} ms must be positive and different")
+        raise ArgumentValueError(
+            f"time constants {tau_rise_ms}, {tau_decay_ms} ms must be positive and different",
+            value=(tau_rise_ms, tau_decay_ms),
+        )
     t = np.asarray(t_ms, dtype=float)
     times = np.asarray(times_ms, dtype=float)
     tp = tau_rise_ms * tau_decay_ms / (tau_decay_ms - tau_rise_ms) * np.log(tau_decay_ms / tau_rise_ms)

@@ -11,8 +11,9 @@ import pytest
 
 import isf
 from isf.analysis import synapse_stats as ss
-from isf.backends.store import RunStore
+from isf.store import RunStore
 from isf.data import cell86, network_c2
+from isf.model import cell_types as ct
 from isf.model.network import Network, Population
 from isf.model.trial_input import realize_input, trial_rng
 from isf.model.trial_result import TrialResult
@@ -42,14 +43,14 @@ def toy() -> Network:
 def test_names_and_ei_groups() -> None:
     assert ss.cell_type_of("L45Peak_D1") == "L45Peak" and ss.column_of("L45Peak_D1") == "D1"
     assert ss.cell_type_of("VPM_Alpha") == "VPM" and ss.column_of("a_b_c") == "b_c" and ss.column_of("x") == ""
-    assert ss.ei_class("L5tt") == "EXC" and ss.ei_class("L45Peak") == "INH"
+    assert ct.ei_class("L5tt") == "EXC" and ct.ei_class("L45Peak") == "INH"
     # ISF's quirk: L1 is in its EXCITATORY list; anything unlisted is INH.
-    assert ss.ei_class("L1") == "EXC" and ss.ei_class("L1", ss.EXCITATORY_CELL_TYPES) == "INH"
-    assert ss.ei_class("Martinotti") == "INH"
-    assert set(ss.EXCITATORY_CELL_TYPES).isdisjoint(ss.INHIBITORY_CELL_TYPES)
-    assert len(ss.EXCITATORY_CELL_TYPES) == 11 and len(ss.INHIBITORY_CELL_TYPES) == 11
+    assert ct.ei_class("L1") == "EXC" and ct.ei_class("L1", ct.EXCITATORY_CELL_TYPES) == "INH"
+    assert ct.ei_class("Martinotti") == "INH"
+    assert set(ct.EXCITATORY_CELL_TYPES).isdisjoint(ct.INHIBITORY_CELL_TYPES)
+    assert len(ct.EXCITATORY_CELL_TYPES) == 11 and len(ct.INHIBITORY_CELL_TYPES) == 11
     assert ss.order_cell_types(["SymLocal1", "L1", "VPM", "L5tt", "X"]) == ["VPM", "L5tt", "L1", "SymLocal1", "X"]
-    assert ss.order_cell_types(["SymLocal1", "L1", "L5tt"], ss.EXCITATORY_CELL_TYPES) == ["L5tt", "SymLocal1", "L1"]
+    assert ss.order_cell_types(["SymLocal1", "L1", "L5tt"], ct.EXCITATORY_CELL_TYPES) == ["L5tt", "SymLocal1", "L1"]
 
 
 def test_network_synapses_one_row_per_synapse(toy: Network) -> None:
@@ -91,7 +92,7 @@ def test_celltype_table_pools_populations(toy: Network) -> None:
     assert table.loc["SymLocal1", "soma_distance_sd_um"] == pytest.approx(50.0)
     sample_sd = ss.celltype_synapse_table(toy, ddof=1).loc["SymLocal1", "soma_distance_sd_um"]
     assert sample_sd == pytest.approx(np.sqrt(5000))
-    anatomical = ss.celltype_synapse_table(toy, excitatory=ss.EXCITATORY_CELL_TYPES)
+    anatomical = ss.celltype_synapse_table(toy, excitatory=ct.EXCITATORY_CELL_TYPES)
     assert anatomical.index.tolist() == ["L5tt", "SymLocal1", "L1"] and anatomical.loc["L1", "EI"] == "INH"
     assert len(ss.celltype_synapse_table(Network(()))) == 0
 
@@ -139,7 +140,7 @@ def test_activations_per_trial_counts_and_missing_trials(acts: pd.DataFrame) -> 
     assert synapses["L5tt"].tolist() == [1, 1, 0, 1]
     windowed = ss.activations_per_trial(acts, "EI", trials=range(4), t0_ms=0.0, t1_ms=300.0)
     assert windowed["EXC"].tolist() == [3, 1, 0, 1] and windowed["INH"].tolist() == [1, 0, 0, 0]
-    anatomical = ss.activations_per_trial(acts, "EI", excitatory=ss.EXCITATORY_CELL_TYPES)
+    anatomical = ss.activations_per_trial(acts, "EI", excitatory=ct.EXCITATORY_CELL_TYPES)
     assert anatomical.loc[0].tolist() == [2, 2]
     assert ss.activations_per_trial(acts, "population").loc[0, "L5tt_C2"] == 2
     assert ss.activations_per_trial(acts, "label").loc[1, "AIS"] == 1
@@ -212,7 +213,7 @@ def test_shipped_network_anatomy(c2: Network) -> None:
     assert types.loc["L1", "soma_distance_mean_um"] > 1200.0 and types.loc["L1", "n_apical"] == 319
     assert types.loc["VPM", "EI"] == "EXC" and types.loc["L1", "EI"] == "EXC" and types.loc["L56Trans", "EI"] == "INH"
     assert (types["n_connected_cells"] <= types["n_cells"]).all()
-    assert types.loc[list(ss.EXCITATORY_CELL_TYPES), "n_synapses"].sum() == 22550
+    assert types.loc[list(ct.EXCITATORY_CELL_TYPES), "n_synapses"].sum() == 22550
 
 
 def test_shipped_cell_counts_match_number_of_connected_cells_csv(c2: Network) -> None:

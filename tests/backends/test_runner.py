@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 import isf
+from isf.backends.parallel import Parallel
 from isf.backends.runner import run_trials
-from isf.backends.store import RunStore
+from isf.store import RunStore
 from isf.dsl.network_param import read_network_param
 
 pytestmark = pytest.mark.shared
@@ -86,16 +87,16 @@ def test_same_seed_same_trial_in_one_process(c2_experiment: isf.Experiment) -> N
 
 def test_bit_identical_across_workers_and_backends(c2_experiment: isf.Experiment, tmp_path: Path) -> None:
     exp = short(c2_experiment)
-    seq = run_trials(exp, 4, tmp_path / "seq.h5", run_seed=11, backend="sequential", progress=False)
-    loky = run_trials(exp, 4, tmp_path / "loky.h5", run_seed=11, backend="loky", n_jobs=2, batch_size=1,
-                      progress=False)
+    seq = run_trials(exp, 4, tmp_path / "seq.h5", run_seed=11, parallel=Parallel(backend="sequential", progress=False))
+    loky = run_trials(exp, 4, tmp_path / "loky.h5", run_seed=11,
+                      parallel=Parallel(backend="loky", workers=2, batch_size=1, progress=False))
     assert_same_run(seq, loky)
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
-        dask = run_trials(exp, 4, tmp_path / "dask.h5", run_seed=11, backend="dask", dask_client=client,
-                          batch_size=1, progress=False)
+        dask = run_trials(exp, 4, tmp_path / "dask.h5", run_seed=11,
+                          parallel=Parallel(backend="dask", dask_client=client, batch_size=1, progress=False))
     assert_same_run(seq, dask)
 
 
@@ -103,8 +104,8 @@ def test_bit_identical_under_two_mpi_ranks(c2_experiment: isf.Experiment, tmp_pa
     mpiexec = Path(sys.executable).parent / "mpiexec"
     if not mpiexec.exists():
         pytest.skip("mpiexec not installed in this environment")
-    seq = run_trials(short(c2_experiment), 4, tmp_path / "seq.h5", run_seed=11, backend="sequential",
-                     progress=False)
+    seq = run_trials(short(c2_experiment), 4, tmp_path / "seq.h5", run_seed=11,
+                     parallel=Parallel(backend="sequential", progress=False))
     args = ["--cell", str(shared_data / "cell_params" / "86_C2_center.param"),
             "--network", str(shared_data / "network" / "network.param"),
             "--search", str(shared_data / "morphologies"), "--search", str(shared_data / "recording_sites"),

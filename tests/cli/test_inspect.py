@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import isf
-from isf.backends.store import RunStore
+from isf.store import RunStore
 from isf.data import cell86, network_c2
 
 

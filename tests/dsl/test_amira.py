@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from isf.data.synthetic import synthetic_connectome
+from isf.data import synthetic_connectome
 from isf.dsl.amira import (
     format_amira_field,
     parse_amira_field,
@@ -16,7 +16,7 @@ from isf.dsl.amira import (
     write_amira_field,
 )
 from isf.dsl.errors import LegacyFormatError
-from isf.embedding.field import ScalarField
+from isf.model.density_field import ScalarField
 
 LEGACY = """# AmiraMesh 3D ASCII 2.0
 

@@ -304,7 +304,7 @@ CA = "neuron.ApicalDendrite.mechanisms.range.Ca_LVAst"
         (_set("sim.tStop", "250"), "sim.tStop:", "expected a number"),
         (_set("mech_globals", {"Ih": {"ehcn": "x"}}), "mech_globals.Ih.ehcn:", "expected a number"),
         (_set("neuron.Soma.properties.Ra", -100.0), "neuron.Soma:", "Region.ra_ohm_cm = -100.0"),
-        (_set(f"{IH}.linScale", 1e999), f"{IH}:", "Exponential.lin_scale = inf"),
+        (_set(f"{IH}.linScale", 1e999), f"{IH}.linScale:", "found inf: allowed is a finite number"),
         (_set(f"{CA}.outsidescale_sections", 5), f"{CA}.outsidescale_sections:", "expected a list of section IDs"),
         (_set(f"{CA}.outsidescale_sections", ["a"]), f"{CA}.outsidescale_sections:", "found ['a']"),
         (_set(f"{CA}.outsidescale_sections", [1.7]), f"{CA}.outsidescale_sections:", "integers >= 0"),

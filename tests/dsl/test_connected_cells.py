@@ -10,11 +10,8 @@ from hypothesis import strategies as st
 
 from isf.dsl.con_file import read_con
 from isf.dsl.connected_cells import (
-    CELL_TYPES,
     COLUMNS,
-    EXCITATORY_CELL_TYPES,
     HEADER,
-    INHIBITORY_CELL_TYPES,
     connected_cells_from_con,
     format_connected_cells,
     parse_connected_cells,
@@ -24,6 +21,7 @@ from isf.dsl.connected_cells import (
 )
 from isf.dsl.errors import LegacyFormatError
 from isf.dsl.param_format import read_param
+from isf.model.cell_types import CELL_TYPES, EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES
 from isf.model.synapse import Connectivity
 
 

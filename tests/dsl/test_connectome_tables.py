@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isf.data.synthetic import synthetic_connectome
+from isf.data import synthetic_connectome
 from isf.dsl.connectome_tables import (
     format_cell_counts,
     format_connections,
@@ -19,7 +19,7 @@ from isf.dsl.connectome_tables import (
     read_connections,
 )
 from isf.dsl.errors import LegacyFormatError
-from isf.embedding.pst import PSTDensities
+from isf.model.pst import PSTDensities
 
 names = st.text(
     alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",

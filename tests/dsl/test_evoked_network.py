@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from isf.dsl.connected_cells import CELL_TYPES
 from isf.dsl.errors import LegacyFormatError
 from isf.dsl.evoked_network import (
     PSTH_FILES,
@@ -19,6 +18,7 @@ from isf.dsl.evoked_network import (
 )
 from isf.dsl.network_param import network_from_param_dict
 from isf.dsl.param_format import read_param, write_param
+from isf.model.cell_types import CELL_TYPES
 
 SYN = "/gpfs/soma_fs/scratch/meulemeester/project_src/in_silico_framework/getting_started/example_data/" \
       "anatomical_constraints/example_embedding_86_C2_center/example_embedding_86_C2_center.syn"

@@ -315,6 +315,11 @@ _DELETE = object()
         ("network_modify_functions", {"silence_synapses_by_somadist": {}}, "network.network_modify_functions",
          "not supported (silence_synapses_by_somadist)"),
         ("L5tt_C2", [1], "network.L5tt_C2", "expected a dict"),
+        ("L5tt_C2.interval", float("inf"), "network.L5tt_C2.interval", "found inf: allowed is a finite number"),
+        ("L5tt_C2.synapses.receptors.glutamate_syn.delay", float("nan"),
+         "network.L5tt_C2.synapses.receptors.glutamate_syn.delay", "found nan: allowed is a finite number"),
+        ("L1_D1.celltype.pointcell.intervals", [(0.0, float("inf"))], "network.L1_D1.celltype.pointcell.intervals",
+         "pairs of numbers"),
     ],
 )
 def test_errors_name_the_key_path(embedding: Path, path: str, value: Any, where: str, message: str) -> None:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 import isf
 from isf.data import cell86
-from isf.dsl.serialization import dumps, from_data, loads, to_data
+from isf.dsl.serialization import dumps, loads, read_envelope, save_envelope
+from isf.errors import FileFormatError
 from isf.model import distribution as dist
 
 
@@ -76,15 +77,16 @@ def test_region_round_trip(region: isf.Region) -> None:
     assert loads(dumps(region), isf.Region) == region
 
 
-def test_invalid_file_names_the_problem() -> None:
-    data = to_data(isf.Simulation(100))
-    data["value"]["dt_ms"] = -1
-    with pytest.raises(isf.ModelValueError, match="dt_ms"):
-        from_data(data)
-    with pytest.raises(ValueError, match="unknown model type"):
-        from_data({"isf_format": 1, "type": "Nope", "value": {}})
-    with pytest.raises(TypeError, match="holds a Simulation"):
-        from_data(to_data(isf.Simulation(100)), isf.Cell)
+def test_plain_tables_share_the_envelope(tmp_path: Path) -> None:
+    table = {"cell_name": "86", "populations": {"L5tt_C2": {"section_id": [1, 2], "x": [0.25, 0.5]}}}
+    for name in ("t.json", "t.yaml"):
+        save_envelope("SynapseLocations", table, tmp_path / name)
+        assert read_envelope(tmp_path / name) == ("SynapseLocations", table)
+    isf.save(isf.Simulation(100), tmp_path / "sim.json")
+    assert read_envelope(tmp_path / "sim.json")[0] == "Simulation"
+    (tmp_path / "bad.json").write_text('{"type": "Cell"}')
+    with pytest.raises(FileFormatError, match="bad.json: not an isf model file"):
+        read_envelope(tmp_path / "bad.json")
 
 
 def test_arrays_are_compact_and_exact(params: isf.CellParameterFile) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from isf.data import cell86
-from isf.data.synthetic import load_synthetic_connectome
 from isf.dsl.hoc import read_hoc
 from isf.embedding.connectome import DenseConnectome
 from isf.embedding.mapper import EmbeddingSetup, prepare
+from isf.embedding.synthetic import load_synthetic_connectome
 from isf.model.morphology import Morphology
 
 

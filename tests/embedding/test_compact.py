@@ -8,7 +8,8 @@ import pickle
 import numpy as np
 import pytest
 
-from isf.embedding.mapper import Embedding, default_batch_size, embed
+from isf.backends.parallel import Parallel
+from isf.embedding.mapper import Embedding, embed
 from isf.embedding.realisation import PopulationSynapses, Realisation
 from isf.embedding.sampling import expand_realisation, sample_compact
 from isf.embedding.summary import (
@@ -149,7 +150,7 @@ def test_summary_of_empty_populations_and_structures() -> None:
 
 @pytest.fixture(scope="module")
 def sequential(setup86) -> Embedding:
-    return embed(setup86, n_samples=10, seed=8, backend="sequential", progress=False)
+    return embed(setup86, n_samples=10, seed=8, parallel=Parallel(backend="sequential", progress=False))
 
 
 def test_embedding_builds_realisations_and_summaries_on_use(setup86, sequential) -> None:
@@ -171,7 +172,8 @@ def test_embedding_builds_realisations_and_summaries_on_use(setup86, sequential)
 @pytest.mark.parametrize("batch_size", [None, 3, 64])
 def test_two_workers_any_batch_size_give_the_same_embedding(setup86, sequential, batch_size) -> None:
     parallel = embed(
-        setup86, n_samples=10, seed=8, backend="loky", n_jobs=2, batch_size=batch_size, progress=False
+        setup86, n_samples=10, seed=8, parallel=Parallel(backend="loky", workers=2, batch_size=batch_size,
+                                                         progress=False)
     )
     assert parallel.representative == sequential.representative
     np.testing.assert_array_equal(parallel.summary_values, sequential.summary_values)
@@ -181,11 +183,3 @@ def test_two_workers_any_batch_size_give_the_same_embedding(setup86, sequential,
         np.testing.assert_array_equal(a.point, b.point)
         np.testing.assert_array_equal(a.presynaptic_cell, b.presynaptic_cell)
 
-
-def test_default_batch_size() -> None:
-    assert default_batch_size(50, 2) == 7  # about four tasks per worker
-    assert default_batch_size(400, 2) == 50
-    assert default_batch_size(10_000, 2) == 64  # progress stays live
-    assert default_batch_size(3, 4) == 1
-    with pytest.raises(ValueError, match="batch_size"):
-        embed(None, 2, seed=1, batch_size=0)  # type: ignore[arg-type]

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from isf.embedding.connectome import DenseConnectome
-from isf.embedding.field import ScalarField
 from isf.embedding.mapper import prepare
-from isf.embedding.pst import PSTDensities
+from isf.model.density_field import ScalarField
 from isf.model.morphology import Morphology, Section
+from isf.model.pst import PSTDensities
 
 BOUTONS, NORM, N_CELLS = 0.6, 2.5, 300
 EXC = PSTDensities(

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import isf
+from isf.backends.parallel import Parallel
 from isf.data import cell86, network_c2
 from isf.dsl.con_file import read_con
 from isf.dsl.connected_cells import read_connected_cells
@@ -23,7 +24,7 @@ from isf.embedding.output import write_embedding
 
 @pytest.fixture(scope="module")
 def result(setup86):
-    return embed(setup86, n_samples=6, seed=4, backend="sequential", progress=False)
+    return embed(setup86, n_samples=6, seed=4, parallel=Parallel(backend="sequential", progress=False))
 
 
 def test_files_load_back(result, tmp_path) -> None:
@@ -91,10 +92,7 @@ def test_same_result_with_two_workers(setup86, result) -> None:
         setup86,
         n_samples=6,
         seed=4,
-        backend="loky",
-        n_jobs=2,
-        batch_size=2,
-        progress=False,
+        parallel=Parallel(backend="loky", workers=2, batch_size=2, progress=False),
     )
     assert parallel.representative == result.representative
     for a, b in zip(parallel.realisations, result.realisations):
@@ -106,7 +104,7 @@ def test_same_result_with_two_workers(setup86, result) -> None:
 
 def test_many_cells_draw_independently(setup86) -> None:
     first, second = embed_many(
-        [setup86, setup86], n_samples=2, seed=4, backend="sequential", progress=False
+        [setup86, setup86], n_samples=2, seed=4, parallel=Parallel(backend="sequential", progress=False)
     )
     assert first.cell_index == 0 and second.cell_index == 1
     assert first.realisations[0].n_synapses != second.realisations[0].n_synapses
@@ -114,7 +112,7 @@ def test_many_cells_draw_independently(setup86) -> None:
 
 def test_bad_arguments(setup86) -> None:
     with pytest.raises(ValueError, match="backend"):
-        embed(setup86, 2, seed=1, backend="threads")
+        embed(setup86, 2, seed=1, parallel=Parallel(backend="threads"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="seed"):
         embed(setup86, 2, seed=-1)
 

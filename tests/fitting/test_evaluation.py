@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from isf.backends.parallel import Parallel
 from isf.fitting.evaluation import evaluate_many
 from isf.fitting.setup import TIMEOUT_SCORE, example_models, morphology89_setup
 
@@ -12,8 +13,8 @@ from isf.fitting.setup import TIMEOUT_SCORE, example_models, morphology89_setup
 def test_parallel_equals_sequential_and_keeps_order() -> None:
     setup = morphology89_setup(protocols=("bAP",))
     vectors = example_models().iloc[[0, 3]]
-    seq = evaluate_many(setup, vectors, backend="sequential", progress=False)
-    par = evaluate_many(setup, vectors, backend="loky", n_jobs=2, progress=False)
+    seq = evaluate_many(setup, vectors, parallel=Parallel(backend="sequential", progress=False))
+    par = evaluate_many(setup, vectors, parallel=Parallel(backend="loky", workers=2, progress=False))
     assert list(par.index) == list(vectors.index)
     for name in setup.objective_names:
         assert np.allclose(seq[name].astype(float), par[name].astype(float))
@@ -30,7 +31,7 @@ def test_incremental_evaluation_stops_at_the_first_failing_protocol() -> None:
 
 def test_runaway_evaluation_is_cut_by_the_time_limit() -> None:
     setup = morphology89_setup(protocols=("bAP", "StepOne"), time_limit_s=0.02)
-    frame = evaluate_many(setup, example_models().iloc[[0]], backend="sequential", progress=False)
+    frame = evaluate_many(setup, example_models().iloc[[0]], parallel=Parallel(backend="sequential", progress=False))
     row = frame.iloc[0]
     assert bool(row["timed_out"]) and not bool(row["inside"])
     assert all(float(row[n]) == TIMEOUT_SCORE for n in setup.objective_names)

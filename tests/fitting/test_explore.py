@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from zdt import ZDT1, ball_inside
 
+from isf.backends.parallel import Parallel
 from isf.fitting.errors import FittingError
 from isf.fitting.explore import (
     HayInsideTest,
@@ -72,7 +73,8 @@ def test_seed_point_must_be_inside_and_settings_must_match(tmp_path: Path) -> No
 
 def test_particles_in_parallel_are_independent(tmp_path: Path) -> None:
     settings = WalkSettings(seed=3, n_iterations=10, max_step=0.2)
-    explore_particles(ball_inside, ZDT1.space, CENTRE, tmp_path, settings, 2, n_jobs=2, progress=False)
+    explore_particles(ball_inside, ZDT1.space, CENTRE, tmp_path, settings, 2,
+                      parallel=Parallel(workers=2, progress=False))
     frame = load_exploration(tmp_path)
     assert sorted(frame["particle_id"].unique()) == [0, 1]
     a, b = (frame[frame.particle_id == k][["x0", "x1"]].to_numpy(float) for k in (0, 1))

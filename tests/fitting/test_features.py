@@ -105,4 +105,4 @@ def test_spike_count_matches_rectangular_spikes(times: list[float]) -> None:
     times = sorted(times)
     kept = [x for i, x in enumerate(times) if i == 0 or x - times[i - 1] > 2.0]
     t, v = spikes_trace([round(x / DT) * DT for x in kept])
-    assert ft.spike_times(t, v).size == len(kept)
+    assert ft.hay_spike_times(t, v).size == len(kept)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from zdt import ZDT1
 
+from isf.backends.parallel import Parallel
 from isf.fitting.errors import FittingError
 from isf.fitting.ibea import indicator_fitness
 from isf.fitting.optimize import (
@@ -91,7 +92,7 @@ def test_ibea_fitness_prefers_dominating_points() -> None:
 
 def test_hay_optimisation_of_bap_and_bac(tmp_path: Path) -> None:
     setup = morphology89_setup(protocols=("bAP", "BAC"))
-    problem = HayProblem(setup, backend="sequential", progress=False)
+    problem = HayProblem(setup, parallel=Parallel(backend="sequential", progress=False))
     assert problem.objective_names == ("bAP_somatic_spike", "bAP", "BAC_somatic", "BAC_caSpike", "BAC_spikecount")
     result = optimize(problem, OptimizerSettings(seed=2, offspring_size=3, max_generations=2), tmp_path, progress=False)
     table = load_generations(tmp_path)

@@ -61,8 +61,8 @@ def test_traces_match_with_equal_spike_counts(evaluation: tuple[pd.Series, dict]
         rt, rv = ref[f"{name}_t"], ref[f"{name}_v"]
         assert tr.v_mV.shape[0] == rv.shape[0], name
         for ours, theirs in zip(tr.v_mV, rv):
-            ours_spikes = ft.spike_times(tr.t_ms, ours)
-            ref_spikes = ft.spike_times(rt, theirs)
+            ours_spikes = ft.hay_spike_times(tr.t_ms, ours)
+            ref_spikes = ft.hay_spike_times(rt, theirs)
             assert ours_spikes.size == ref_spikes.size, name
             if ref_spikes.size:
                 # the first spikes coincide; later ones drift by CVode step differences

@@ -20,13 +20,9 @@ from PIL import Image
 from scipy.stats import spearmanr
 
 import isf
-from isf.backends.neuron.segment_recording import (
-    segment_recordings,
-    segment_table,
-    segment_traces,
-    simulate_segments,
-)
+from isf.backends.neuron.segment_recording import simulate_segments
 from isf.data import cell86
+from isf.model.segment_table import segment_recordings, segment_table, segment_traces
 from isf.plot import CellAnimation, animate_morphology, animate_voltage_vs_distance
 from isf.plot.animation import frame_indices
 

@@ -14,9 +14,9 @@ import pytest
 from matplotlib.collections import LineCollection, PathCollection
 
 import isf
-from isf.backends.neuron.segment_recording import segment_key, segment_table
 from isf.data import cell86, network_c2
 from isf.model.result import Result
+from isf.model.segment_table import segment_key, segment_table
 from isf.plot import (
     LABEL_COLORS,
     mechanism_density,

@@ -16,6 +16,7 @@ from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from isf.analysis import synapse_stats as ss  # noqa: E402
+from isf.model import cell_types as ct  # noqa: E402
 from isf.plot import (  # noqa: E402
     celltype_colors,
     psth_plot,
@@ -144,7 +145,7 @@ def test_celltype_colours_are_red_for_exc_blue_for_inh() -> None:
         r, g, b, _ = colours[name]
         assert b > r, name
     assert len(set(colours.values())) == 5
-    r, g, b, _ = celltype_colors(["L1"], ss.EXCITATORY_CELL_TYPES)["L1"]
+    r, g, b, _ = celltype_colors(["L1"], ct.EXCITATORY_CELL_TYPES)["L1"]
     assert b > r
     # stable: a type has the same colour whichever other types are plotted
     assert celltype_colors(["L45Peak"])["L45Peak"] == colours["L45Peak"]
@@ -164,7 +165,7 @@ def test_synapse_activation_raster_by_distance(activations: pd.DataFrame, tmp_pa
     colours = _dot_colours(fig)
     frame = activations[activations["time_ms"] <= 300]
     assert colours.shape[0] == len(frame)
-    exc = frame["population"].astype(str).str.split("_").str[0].map(ss.ei_class).to_numpy() == "EXC"
+    exc = frame["population"].astype(str).str.split("_").str[0].map(ct.ei_class).to_numpy() == "EXC"
     assert np.all(colours[exc, 0] > colours[exc, 2]) and np.all(colours[~exc, 2] > colours[~exc, 0])
     (dots,) = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
     assert np.allclose(dots.get_offsets()[:, 1], frame["soma_distance_um"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tutorial_run import assert_picture, run_tutorial
 
-from isf.backends.store import RunStore
+from isf.store import RunStore
 
 ARGS = ["--trials", "2", "--tstop", "60", "--workers", "1"]
 

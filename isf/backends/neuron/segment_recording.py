@@ -1,18 +1,14 @@
-"""Record a range variable at every segment centre of a cell (for voltage maps and animations).
+"""Run an experiment recording a range variable at every segment centre (for voltage maps and animations).
 
-No new simulation loop: :func:`segment_recordings` makes one ordinary
-:class:`~isf.model.recording.Recording` per segment (a :class:`~isf.model.site.SectionSite` at the
-segment centre), so :func:`~isf.backends.neuron.simulate.simulate` records them like any other
-trace. :func:`segment_traces` turns such a :class:`~isf.model.result.Result` back into one
-``(n_segments, n_samples)`` array in the cell's segment order (section ID, then segment index), the
-order every per-segment array of isf uses (``Cell.nseg``, :func:`segment_table`).
-
-Cost: one NEURON vector per segment — cell 86 has 1,142 segments, so 30 ms at ``dt`` 0.025 ms is
-1,142 × 1,201 samples (≈ 11 MB of float64); keep runs short or restrict ``labels``.
+No new simulation loop: the experiment's own recordings plus one
+:func:`~isf.model.segment_table.segment_recordings` per segment go to
+:func:`~isf.backends.neuron.simulate.simulate`; :func:`~isf.model.segment_table.segment_traces`
+reads them back as one ``(n_segments, n_samples)`` array.
 
 Example::
 
-    from isf.backends.neuron.segment_recording import simulate_segments, segment_traces
+    from isf.backends.neuron.segment_recording import simulate_segments
+    from isf.model.segment_table import segment_traces
     result = simulate_segments(experiment)               # experiment's recordings + every segment
     v = segment_traces(result, experiment.cell)           # (1142, n_samples), mV
 """
@@ -22,87 +18,12 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import attrs
-import numpy as np
-from numpy.typing import NDArray
 
-from isf.model.cell import Cell
 from isf.model.experiment import Experiment
-from isf.model.morphology import canonical_label
-from isf.model.recording import Recording
 from isf.model.result import Result
-from isf.model.site import SectionSite
-from isf.model.soma_distance import segment_centres
+from isf.model.segment_table import segment_recordings
 
-__all__ = [
-    "segment_key",
-    "segment_recordings",
-    "segment_table",
-    "segment_traces",
-    "simulate_segments",
-]
-
-
-def segment_key(section_id: int, index: int, variable: str = "v") -> str:
-    """Trace key of segment ``index`` (0-based) of section ``section_id``: ``"v@12/3"``."""
-    return f"{variable}@{section_id}/{index}"
-
-
-def segment_table(cell: Cell) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Section ID and centre ``x`` (0–1) of every segment of ``cell``, in section-ID order."""
-    return cell.distances.segment_table(range(len(cell.morphology.sections)))
-
-
-def segment_recordings(
-    cell: Cell, variable: str = "v", labels: Collection[str] | None = None
-) -> tuple[Recording, ...]:
-    """One recording of ``variable`` at the centre of every segment of ``cell``.
-
-    Args:
-        cell: the cell.
-        variable: NEURON range variable (``v`` in mV, ``cai`` in mM, ``gIh_Ih`` in S/cm² …).
-        labels: only sections with these labels (canonical or ISF spelling); ``None`` = all.
-    """
-    wanted = None if labels is None else {canonical_label(lab) for lab in labels}
-    out = []
-    for sid, section in enumerate(cell.morphology.sections):
-        if wanted is not None and section.label not in wanted:
-            continue
-        for j, x in enumerate(segment_centres(cell.nseg[sid]).tolist()):
-            out.append(
-                Recording(
-                    SectionSite(sid, x), variable, name=segment_key(sid, j, variable)
-                )
-            )
-    return tuple(out)
-
-
-def segment_traces(
-    result: Result, cell: Cell, variable: str = "v"
-) -> NDArray[np.float64]:
-    """The per-segment traces of ``result`` as an array ``(n_segments, n_samples)`` in segment order.
-
-    Rows of segments that were not recorded are NaN (e.g. when ``labels`` restricted the recordings).
-
-    Raises:
-        ValueError: ``result`` holds no per-segment trace of ``variable`` for ``cell``.
-    """
-    n_samples = result.t_ms.shape[0]
-    out = np.full((cell.n_segments, n_samples), np.nan)
-    row = 0
-    found = 0
-    for sid, nseg in enumerate(cell.nseg):
-        for j in range(nseg):
-            trace = result.traces.get(segment_key(sid, j, variable))
-            if trace is not None:
-                out[row] = trace
-                found += 1
-            row += 1
-    if not found:
-        raise ValueError(
-            f"the result has no per-segment traces of {variable!r} (keys like {segment_key(0, 0, variable)!r}); "
-            "record them with segment_recordings() or run simulate_segments()"
-        )
-    return out
+__all__ = ["simulate_segments"]
 
 
 def simulate_segments(
@@ -111,8 +32,9 @@ def simulate_segments(
     """Run ``experiment`` with its own recordings plus ``variable`` at every segment centre.
 
     Returns the :class:`~isf.model.result.Result` of :func:`~isf.backends.neuron.simulate.simulate`;
-    read the per-segment part with :func:`segment_traces`. Use a fixed time step
-    (``Simulation(cvode=False)``) to get evenly spaced samples for animations.
+    read the per-segment part with :func:`~isf.model.segment_table.segment_traces`. Use a fixed time
+    step (``Simulation(cvode=False)``) to get evenly spaced samples for animations. See
+    :mod:`isf.model.segment_table` for the memory cost.
     """
     from isf.backends.neuron.simulate import simulate
 

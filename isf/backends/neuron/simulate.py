@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from neuron import h
 
-from isf.errors import SimulationError
 from isf.backends.neuron.build import BuiltCell, NeuronBuildError, build_cell
+from isf.errors import ArgumentValueError, ModelTypeError, SimulationError
 from isf.model.experiment import Experiment
 from isf.model.recording import Recording
 from isf.model.result import Result
@@ -46,7 +46,7 @@ def place_stimulus(built: BuiltCell, stimulus: Stimulus) -> Any:
         epsp.onset, epsp.tau0, epsp.tau1, epsp.imax = (
             stimulus.onset_ms, stimulus.tau0_ms, stimulus.tau1_ms, stimulus.imax_nA)
         return epsp
-    raise TypeError(f"unsupported stimulus {stimulus!r}")
+    raise ModelTypeError(f"unsupported stimulus {stimulus!r}")
 
 
 class SimulationTimeout(SimulationError):
@@ -123,7 +123,7 @@ def simulate(experiment: Experiment, time_limit_s: float | None = None) -> Resul
 
     ``time_limit_s`` (wall clock, s) raises :class:`SimulationTimeout` for runaway runs."""
     if experiment.network is not None:
-        raise ValueError("simulate() runs experiments without a network; use isf.run_trials or TrialSimulator")
+        raise ArgumentValueError("simulate() runs experiments without a network; use isf.run_trials or TrialSimulator")
     built = build_cell(experiment.cell)
     stimuli: list[Any] = []
     recorder: Recorder | None = None

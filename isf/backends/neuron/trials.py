@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 from neuron import h
 
-from isf.analysis.spikes import spike_times
 from isf.backends.neuron.build import BuiltCell, NeuronBuildError, build_cell
 from isf.backends.neuron.simulate import Recorder, place_stimulus, run
+from isf.errors import ArgumentValueError, SimulationError
 from isf.model.experiment import Experiment
 from isf.model.network import Network
 from isf.model.site import Soma
+from isf.model.spikes import spike_times
 from isf.model.trial_input import TrialInput, realize_input, trial_rng
 from isf.model.trial_result import TrialResult
 
@@ -79,7 +80,7 @@ class TrialSimulator:
 
     def __init__(self, experiment: Experiment) -> None:
         if experiment.network is None:
-            raise ValueError("TrialSimulator needs an Experiment with a network; use simulate() otherwise")
+            raise ArgumentValueError("TrialSimulator needs an Experiment with a network; use simulate() otherwise")
         self.experiment = experiment
         self.built: BuiltCell | None = build_cell(experiment.cell)
         self._stimuli = [place_stimulus(self.built, s) for s in experiment.stimuli]
@@ -96,7 +97,7 @@ class TrialSimulator:
     def run(self, run_seed: int, trial_index: int) -> TrialResult:
         """Simulate one trial."""
         if self.built is None:
-            raise RuntimeError("TrialSimulator is closed")
+            raise SimulationError("TrialSimulator is closed")
         assert self.experiment.network is not None
         trial_input = self.realize(run_seed, trial_index)
         objects = attach_input(self.built, self.experiment.network, trial_input)
@@ -106,7 +107,7 @@ class TrialSimulator:
         finally:
             objects.clear()
         soma = traces[self._soma_key] if self._soma_key else None
-        spikes = spike_times(t, soma) if soma is not None else np.zeros(0)
+        spikes = spike_times(t, soma, 0.0) if soma is not None else np.zeros(0)
         return TrialResult(trial_index, run_seed, t, traces, spikes, trial_input)
 
     def close(self) -> None:

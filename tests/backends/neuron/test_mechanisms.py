@@ -25,6 +25,7 @@ neuron = pytest.importorskip("neuron")
 from neuron import h  # noqa: E402
 
 from isf.backends.neuron import mechanisms as mech  # noqa: E402
+from isf.backends.neuron.mechanisms import cache, diagnostics, loader, toolchain  # noqa: E402
 
 h.load_file("stdrun.hoc")
 
@@ -298,7 +299,7 @@ def test_missing_compiler_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     # without CC, a PATH without compilers is reported as well
     monkeypatch.delenv("CC")
     monkeypatch.delenv("CXX", raising=False)
-    monkeypatch.setattr(mech.sysconfig, "get_config_var", lambda name: None)
+    monkeypatch.setattr(toolchain.sysconfig, "get_config_var", lambda name: None)
     with pytest.raises(mech.CompilerNotFoundError, match="C compiler"):
         mech.compile_mechanisms()
 
@@ -308,7 +309,7 @@ def test_missing_nrnivmodl_raises(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     fake_python.parent.mkdir()
     fake_python.touch()
     monkeypatch.setenv("ISF_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(mech.sys, "executable", str(fake_python))
+    monkeypatch.setattr(toolchain.sys, "executable", str(fake_python))
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     with pytest.raises(mech.CompilerNotFoundError, match="nrnivmodl"):
         mech.compile_mechanisms()
@@ -344,19 +345,19 @@ def test_install_is_atomic_and_first_wins(tmp_path: Path) -> None:
     entries = tmp_path / "mechanisms"
     target = entries / "0123456789abcdef"
     # first build: plain rename
-    lib = mech._install(_fake_build(entries / ".tmp-a", "first").parents[1], target, force=False)
+    lib = cache.install(_fake_build(entries / ".tmp-a", "first").parents[1], target, force=False)
     assert lib == target / "x86_64" / "libnrnmech.so" and lib.read_text() == "first"
     # a concurrent build that finishes later uses the winner's entry
-    lib2 = mech._install(_fake_build(entries / ".tmp-b", "second").parents[1], target, force=False)
+    lib2 = cache.install(_fake_build(entries / ".tmp-b", "second").parents[1], target, force=False)
     assert lib2 == lib and lib.read_text() == "first"
     assert not (entries / ".tmp-b").exists()
     # force replaces the entry
-    lib3 = mech._install(_fake_build(entries / ".tmp-c", "third").parents[1], target, force=True)
+    lib3 = cache.install(_fake_build(entries / ".tmp-c", "third").parents[1], target, force=True)
     assert lib3 == lib and lib.read_text() == "third"
     # an entry without a library (damaged by hand) is replaced
     shutil.rmtree(target / "x86_64")
     (target / "junk").write_text("x")
-    lib4 = mech._install(_fake_build(entries / ".tmp-d", "fourth").parents[1], target, force=False)
+    lib4 = cache.install(_fake_build(entries / ".tmp-d", "fourth").parents[1], target, force=False)
     assert lib4.read_text() == "fourth"
     assert sorted(p.name for p in entries.iterdir()) == [target.name]
 
@@ -369,7 +370,7 @@ def test_stale_builds_are_cleaned(tmp_path: Path) -> None:
     past = time.time() - 30 * 24 * 3600
     os.utime(old_tmp, (past, past))
     os.utime(old_fail, (past, past))
-    mech._clean_stale(entries, "bb")
+    cache.clean_stale(entries, "bb")
     assert sorted(p.name for p in entries.iterdir()) == [new_tmp.name]  # a running build is kept
 
 
@@ -383,12 +384,12 @@ def test_build_log_errors_are_mapped(tmp_path: Path) -> None:
         "make: *** [makemod2c_inc:7: NaTa_t.o] Error 1\n"
     )
     with pytest.raises(mech.MechanismCompilationError) as info:
-        mech._raise_build_failure(log, 2, mods, tmp_path / "log", env)
+        raise diagnostics.build_error(log, 2, mods, tmp_path / "log", env)
     assert info.value.mod_files == ("NaTa_t.mod",)
     assert "NaTa_t.cpp:12:5: error" in str(info.value) and "Im.mod" not in str(info.value)
     missing = "Translating Im.mod into /x/Im.cpp\n/bin/sh: 1: g++: not found\nmake: *** [Im.o] Error 127\n"
     with pytest.raises(mech.CompilerNotFoundError, match="g\\+\\+: not found"):
-        mech._raise_build_failure(missing, 2, mods, tmp_path / "log", env)
+        raise diagnostics.build_error(missing, 2, mods, tmp_path / "log", env)
 
 
 # --------------------------------------------------------------------------- compilation
@@ -415,7 +416,7 @@ def test_compile_and_load(
     assert mech.load_mechanisms() == loaded
     assert mech.load_mechanisms(mech.MECHANISMS_DIR) == loaded
     assert loaded.is_file()
-    known = mech._neuron_mechanism_names()
+    known = loader.neuron_mechanism_names()
     assert EXPECTED_NAMES <= known
 
 

@@ -16,11 +16,11 @@ import pytest
 
 pytest.importorskip("neuron")
 
-from isf.analysis.spikes import spike_times  # noqa: E402
 from isf.backends.neuron.simulate import simulate  # noqa: E402
 from isf.model.cell import Cell  # noqa: E402
 from isf.model.experiment import Experiment  # noqa: E402
 from isf.model.simulation import Simulation  # noqa: E402
+from isf.model.spikes import spike_times  # noqa: E402
 from isf.model.stimulus import CurrentStep  # noqa: E402
 
 pytestmark = pytest.mark.shared

@@ -4,6 +4,7 @@ notebooks (``_repr_html_``). Pure functions of the values; the model classes del
 The attrs default ``repr`` of a cell prints every 3D point of its morphology; these summaries
 say what a scientist wants to see first: sections and segments per label, lengths (µm),
 mechanisms per region, populations and synapses per cell type, recorded traces and spikes.
+Spikes are counted with :func:`~isf.model.spikes.spike_times` at 0 mV.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from isf.model.spikes import spike_times
+
 if TYPE_CHECKING:
     from isf.model.cell import Cell
     from isf.model.morphology import Morphology
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "cell_html",
     "cell_text",
+    "label_rows",
     "morphology_html",
     "morphology_text",
     "network_html",
@@ -36,6 +40,8 @@ __all__ = [
 ]
 
 _MAX_ROWS = 40
+#: Threshold of the spike counts in result tables, mV (ISF's somatic spike threshold).
+_SPIKE_THRESHOLD_MV = 0.0
 _STYLE = "border-collapse:collapse;font-size:90%"
 
 
@@ -69,9 +75,11 @@ def _details(summary: str, content: str) -> str:
 # ----------------------------------------------------------------------------- morphology
 
 
-def _label_rows(
-    morphology: Morphology, nseg: Sequence[int] | None
+def label_rows(
+    morphology: Morphology, nseg: Sequence[int] | None = None
 ) -> list[tuple[Any, ...]]:
+    """Per section label: ``(label, sections, total length in µm as text[, segments])``; the segment
+    count only when ``nseg`` (segments per section) is given."""
     rows = []
     for label in dict.fromkeys(morphology.labels):
         ids = morphology.ids_with_label(label)
@@ -111,7 +119,7 @@ def morphology_html(morphology: Morphology) -> str:
     return _block(
         "Morphology",
         facts,
-        _table(("label", "sections", "length (µm)"), _label_rows(morphology, None)),
+        _table(("label", "sections", "length (µm)"), label_rows(morphology, None)),
     )
 
 
@@ -144,7 +152,7 @@ def cell_html(cell: Cell) -> str:
         facts.append(("morphology", cell.morphology.source))
     geometry = _table(
         ("label", "sections", "length (µm)", "segments"),
-        _label_rows(cell.morphology, cell.nseg),
+        label_rows(cell.morphology, cell.nseg),
     )
     rows = []
     for label, region in cell.regions.items():
@@ -220,8 +228,6 @@ def network_html(network: Network) -> str:
 def _trace_rows(
     t_ms: np.ndarray, traces: dict[str, np.ndarray]
 ) -> list[tuple[Any, ...]]:
-    from isf.analysis.spikes import spike_times
-
     rows = []
     for key, values in list(traces.items())[:_MAX_ROWS]:
         finite = values[np.isfinite(values)]
@@ -230,7 +236,7 @@ def _trace_rows(
             if finite.size
             else ("-", "-")
         )
-        spikes = len(spike_times(t_ms, values)) if values.shape == t_ms.shape else "-"
+        spikes = len(spike_times(t_ms, values, _SPIKE_THRESHOLD_MV)) if values.shape == t_ms.shape else "-"
         rows.append((key, lo, hi, spikes))
     return rows
 

@@ -1,0 +1,134 @@
+"""The ``.mod`` sources of a mechanism set: where they are, what they declare, their content hash.
+
+Nothing here compiles, and NEURON is imported only by :func:`content_hash`
+(for its version string): listing the mechanism names needs neither NEURON
+nor a compiler.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from isf.errors import MechanismError
+
+__all__ = [
+    "MECHANISMS_DIR",
+    "available_mechanisms",
+    "content_hash",
+    "declared_names",
+    "mod_files",
+    "neuron_version",
+    "resolve_source_dir",
+]
+
+
+def _default_mechanisms_dir() -> Path:
+    env = os.environ.get("ISF_MECHANISMS_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    # this file: <repo>/isf/backends/neuron/mechanisms/sources.py -> <repo>/mechanisms
+    return Path(__file__).resolve().parents[4] / "mechanisms"
+
+
+#: Folder holding the project's ``.mod`` files: ``<repo>/mechanisms``, or the
+#: value of the environment variable ``ISF_MECHANISMS_DIR`` (read at import
+#: time; an ``ISF_MECHANISMS_DIR`` set later is still honoured by the
+#: functions of this package when they are called without ``source_dir``).
+MECHANISMS_DIR: Path = _default_mechanisms_dir()
+
+
+def resolve_source_dir(folder: Path | str | None) -> Path:
+    """The mechanism folder to use: ``folder``, else ``$ISF_MECHANISMS_DIR``, else :data:`MECHANISMS_DIR`."""
+    if folder is not None:
+        return Path(folder).expanduser().resolve()
+    env = os.environ.get("ISF_MECHANISMS_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return MECHANISMS_DIR
+
+
+def mod_files(folder: Path) -> list[Path]:
+    """The ``.mod`` files of ``folder``, sorted by path.
+
+    Raises:
+        MechanismError: ``folder`` is not a directory or holds no ``.mod`` file.
+    """
+    if not folder.is_dir():
+        raise MechanismError(
+            f"mechanism folder {folder} does not exist or is not a directory "
+            "(set ISF_MECHANISMS_DIR or pass source_dir)"
+        )
+    files = sorted(p for p in folder.glob("*.mod") if p.is_file())
+    if not files:
+        raise MechanismError(f"no .mod files in {folder}")
+    return files
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def neuron_version() -> str:
+    """NEURON version and build string (imports NEURON, does not compile)."""
+    import neuron
+    from neuron import h
+
+    return f"{neuron.__version__}|{h.nrnversion()}"
+
+
+def content_hash(mod_files: Sequence[Path]) -> str:
+    """Hash identifying a compiled mechanism set.
+
+    SHA-256 over the sorted file names and their bytes, the NEURON version
+    string and the platform (``sys.platform``, machine), so that editing a
+    ``.mod`` file or upgrading NEURON gives a new cache entry.  The result is
+    the first 16 hex digits.
+    """
+    # The byte layout below names existing cache entries: changing it recompiles everywhere.
+    digest = hashlib.sha256()
+    digest.update(b"isf-mechanisms-v1\0")
+    for path in sorted((Path(p) for p in mod_files), key=lambda p: p.name):
+        data = path.read_bytes()
+        name = path.name.encode()
+        digest.update(len(name).to_bytes(8, "little") + name)
+        digest.update(len(data).to_bytes(8, "little") + data)
+    digest.update(neuron_version().encode())
+    digest.update(f"|{sys.platform}|{platform.machine()}".encode())
+    return digest.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- declared names
+
+_COMMENT_BLOCK = re.compile(r"^[ \t]*COMMENT\b.*?^[ \t]*ENDCOMMENT\b", re.S | re.M)
+_VERBATIM_BLOCK = re.compile(r"^[ \t]*VERBATIM\b.*?^[ \t]*ENDVERBATIM\b", re.S | re.M)
+_LINE_COMMENT = re.compile(r"[:?].*$", re.M)
+_NEURON_BLOCK = re.compile(r"\bNEURON\s*\{(.*?)\}", re.S)
+_NAME_DECL = re.compile(r"\b(?:SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+([A-Za-z_]\w*)")
+
+
+def declared_names(path: Path) -> tuple[str, ...]:
+    """Mechanism names (``SUFFIX``, ``POINT_PROCESS``, ``ARTIFICIAL_CELL``) the ``.mod`` file declares."""
+    text = path.read_text(errors="replace")
+    text = _COMMENT_BLOCK.sub("", text)
+    text = _VERBATIM_BLOCK.sub("", text)
+    text = _LINE_COMMENT.sub("", text)
+    names: list[str] = []
+    for block in _NEURON_BLOCK.findall(text):
+        names.extend(n for n in _NAME_DECL.findall(block) if n != "nothing")
+    return tuple(names)
+
+
+def available_mechanisms(source_dir: Path | None = None) -> tuple[str, ...]:
+    """Mechanism names (``SUFFIX``, ``POINT_PROCESS``, ``ARTIFICIAL_CELL``)
+    declared by the ``.mod`` files of ``source_dir`` (default
+    :data:`MECHANISMS_DIR`), in file-name order.  Parses only; needs neither
+    NEURON nor a compiler."""
+    names: list[str] = []
+    for path in mod_files(resolve_source_dir(source_dir)):
+        names.extend(declared_names(path))
+    return tuple(names)

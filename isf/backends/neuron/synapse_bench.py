@@ -1,0 +1,246 @@
+"""One synapse on one cell in NEURON, built once and re-run with new presynaptic spike times.
+
+:class:`SynapseBench` builds the postsynaptic cell, the synapse point process, a ``VecStim`` spike
+source with its ``NetCon``, an optional somatic ``SEClamp`` and the recording vectors once; every
+:meth:`SynapseBench.run` only replaces the spike times and re-initialises, which keeps a frequency
+response as cheap as a hand-written NEURON loop. The interface is NEURON-free: typed values go in
+(:class:`SynapseSetup`, :class:`VoltageClamp`, :class:`Integration`) and numpy arrays come out
+(:class:`Trace`). This is the backend of :class:`isf.synapse_tuner.SynapseTuner`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, Self
+
+import attrs
+import numpy as np
+from neuron import h
+from numpy.typing import NDArray
+
+from isf.backends.neuron.build import BuiltCell, NeuronBuildError, build_cell
+from isf.errors import SimulationError
+from isf.model.cell import Cell
+from isf.model.site import ApicalTrunk, Landmark, SectionSite, Soma
+
+__all__ = [
+    "Integration",
+    "Measure",
+    "SynapseBench",
+    "SynapseSetup",
+    "Trace",
+    "VoltageClamp",
+]
+
+Array = NDArray[np.float64]
+#: Which recorded trace a measurement is taken from.
+Measure = Literal["response", "conductance"]
+
+
+@attrs.frozen
+class VoltageClamp:
+    """A somatic single-electrode voltage clamp held for the whole run.
+
+    Attributes:
+        hold_mV: holding potential, mV.
+        series_resistance_MOhm: series resistance (``SEClamp.rs``), MΩ.
+    """
+
+    hold_mV: float
+    series_resistance_MOhm: float
+
+
+@attrs.frozen
+class SynapseSetup:
+    """The synapse to build (values are validated by the caller's settings).
+
+    Attributes:
+        cell: the postsynaptic cell.
+        site: where the synapse sits on ``cell``.
+        mechanism: NMODL POINT_PROCESS name.
+        weights_nS: NetCon weight(s), nS.
+        parameters: RANGE (or, for legacy mechanisms, GLOBAL) parameters in the mod file's units.
+        delay_ms: NetCon delay, ms.
+        threshold_mV: NetCon threshold, mV.
+        stochastic: the release switch, or ``None`` for mechanisms without ``stochastic``/``seed``.
+        seed: seed of the release generator (only used when ``stochastic`` is not ``None``).
+        currents: RANGE currents (nA, positive outward) summed into the synaptic current.
+        conductances: RANGE conductances (nS) summed into the synaptic conductance.
+    """
+
+    cell: Cell
+    site: Soma | SectionSite | ApicalTrunk | Landmark
+    mechanism: str
+    weights_nS: tuple[float, ...]
+    parameters: Mapping[str, float]
+    delay_ms: float
+    threshold_mV: float
+    stochastic: bool | None
+    seed: int
+    currents: tuple[str, ...]
+    conductances: tuple[str, ...]
+
+
+@attrs.frozen
+class Integration:
+    """How one run is integrated.
+
+    Attributes:
+        dt_ms: fixed time step, or CVode's first step, ms.
+        cvode: variable time step (CVode); traces keep the integrator's own time points.
+        cvode_atol: CVode absolute tolerance (used with ``cvode`` only).
+        celsius_degC: temperature, °C.
+        v_init_mV: initial membrane potential, mV.
+    """
+
+    dt_ms: float
+    cvode: bool
+    cvode_atol: float
+    celsius_degC: float
+    v_init_mV: float
+
+
+@attrs.frozen(eq=False)
+class Trace:
+    """Recorded arrays of one run.
+
+    Attributes:
+        t_ms: time points, ms (the integrator's own with CVode).
+        response: the measured trace: synaptic current, nA (voltage clamp), or soma potential, mV.
+        conductance_nS: total synaptic conductance, nS.
+        soma_v_mV: soma membrane potential, mV.
+        response_unit: ``"nA"`` or ``"mV"``.
+    """
+
+    t_ms: Array
+    response: Array
+    conductance_nS: Array
+    soma_v_mV: Array
+    response_unit: str
+
+    def values(self, measure: Measure) -> Array:
+        """The response or the conductance."""
+        return self.response if measure == "response" else self.conductance_nS
+
+
+class SynapseBench:
+    """The NEURON objects of one synapse experiment (see the module docstring).
+
+    Use it as a context manager or call :meth:`close`: the sections stay in NEURON (and are
+    simulated by every other run in the process) until it is closed.
+    """
+
+    def __init__(self, setup: SynapseSetup, clamp: VoltageClamp | None) -> None:
+        self.setup = setup
+        self._built: BuiltCell | None = build_cell(setup.cell)
+        sid, x = setup.site.resolve(setup.cell, snap=False)
+        syn = getattr(h, setup.mechanism)(self._built.segment(sid, x))
+        self._syn = syn
+        self.set_parameters(setup.parameters)
+        if setup.stochastic is not None:
+            syn.stochastic = 1 if setup.stochastic else 0
+            syn.seed = setup.seed
+        self._times = h.Vector()
+        self._source = h.VecStim()
+        self._netcon = h.NetCon(self._source, syn)
+        self._netcon.delay = setup.delay_ms
+        self._netcon.threshold = setup.threshold_mV
+        for k, w in enumerate(setup.weights_nS):
+            self._netcon.weight[k] = w
+        soma = self._built.segment(*Soma().resolve(setup.cell, snap=False))
+        self._clamp: Any = None
+        if clamp is not None:
+            self._clamp = h.SEClamp(soma)
+            self._clamp.dur1, self._clamp.amp1 = 1e9, clamp.hold_mV
+            self._clamp.rs = clamp.series_resistance_MOhm
+        self._t = h.Vector().record(h._ref_t)
+        self._currents = [h.Vector().record(getattr(syn, f"_ref_{n}")) for n in setup.currents]
+        self._conductances = [h.Vector().record(getattr(syn, f"_ref_{n}")) for n in setup.conductances]
+        self._v = h.Vector().record(soma._ref_v)
+        self._cvode = h.CVode()
+        h.load_file("stdrun.hoc")  # defines tstop; loading twice is a no-op
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has released the NEURON objects."""
+        return self._built is None
+
+    # ------------------------------------------------------------------ synapse state
+
+    def set_parameters(self, parameters: Mapping[str, float]) -> None:
+        """Set synapse parameters for the next runs (RANGE on the point process, else the
+        mechanism's GLOBAL); :class:`~isf.backends.neuron.build.NeuronBuildError` if NEURON refuses."""
+        mechanism = self.setup.mechanism
+        for name, value in parameters.items():
+            try:
+                setattr(self._syn, name, value)
+            except (LookupError, AttributeError):
+                # GLOBAL parameters of the legacy mechanisms (e.g. glutamate_syn's n, gama) live in hoc
+                try:
+                    setattr(h, f"{name}_{mechanism}", value)
+                except (LookupError, AttributeError) as exc:
+                    raise NeuronBuildError(f"{mechanism}: cannot set {name} = {value}: {exc}") from None
+
+    def set_seed(self, seed: int) -> None:
+        """Seed of the release generator for the next runs (no-op without a release switch)."""
+        if self.setup.stochastic is not None:
+            self._syn.seed = seed
+
+    def parameter(self, name: str) -> float:
+        """Current value of a synapse parameter as NEURON holds it (RANGE, else GLOBAL)."""
+        try:
+            return float(getattr(self._syn, name))
+        except (LookupError, AttributeError):
+            return float(getattr(h, f"{name}_{self.setup.mechanism}"))
+
+    # ------------------------------------------------------------------ runs
+
+    def run(self, spike_times_ms: Array, integration: Integration, tstop_ms: float) -> Trace:
+        """Simulate presynaptic spikes at ``spike_times_ms`` (ms, increasing) from 0 to ``tstop_ms`` (ms).
+
+        The response is the summed synaptic current (nA) under a clamp, else the soma potential (mV).
+        """
+        if self._built is None:
+            raise SimulationError("the synapse bench is closed")
+        self._times = h.Vector(np.asarray(spike_times_ms, dtype=float))
+        self._source.play(self._times)
+        h.celsius = integration.celsius_degC
+        h.dt = integration.dt_ms
+        self._cvode.active(1 if integration.cvode else 0)
+        if integration.cvode:
+            self._cvode.atol(integration.cvode_atol)
+        h.tstop = tstop_ms
+        h.finitialize(integration.v_init_mV)
+        if integration.cvode:
+            self._cvode.solve(h.tstop)
+        else:
+            # CVode.solve does not drive the fixed-step integrator; a hoc loop avoids Python per step
+            h("while (t < tstop - 1e-9) { fadvance() }")
+        vclamp = self._clamp is not None
+        response = sum(np.array(v) for v in self._currents) if vclamp else np.array(self._v)
+        return Trace(
+            t_ms=np.array(self._t),
+            response=np.asarray(response, dtype=float),
+            conductance_nS=np.asarray(sum(np.array(v) for v in self._conductances), dtype=float),
+            soma_v_mV=np.array(self._v),
+            response_unit="nA" if vclamp else "mV",
+        )
+
+    # ------------------------------------------------------------------ lifetime
+
+    def close(self) -> None:
+        """Release every NEURON object (idempotent)."""
+        if self._built is None:
+            return
+        self._t = self._v = None
+        self._currents.clear()
+        self._conductances.clear()
+        self._netcon = self._source = self._clamp = self._syn = None
+        self._built.sections.clear()
+        self._built = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

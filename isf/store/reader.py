@@ -1,0 +1,191 @@
+"""Reading a store into pandas frames: every frame indexed by trial and sorted by it, whatever order
+the trials were appended in; population and label columns categorical with sorted categories (the
+names occurring in the frame). See ``docs/store_format.md`` (reading).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tables
+from numpy.typing import NDArray
+
+from isf.errors import StoreError
+from isf.store.blob_codec import read_blobs, unpack, unpack_parts
+from isf.store.index import StoreIndex
+from isf.store.layout import (
+    ACT_ROW,
+    ACT_SYNAPSE,
+    ACT_TIME,
+    COUNT_OF,
+    FRAME_KEYS,
+    KEY,
+    N_SAMPLES,
+    NBYTES,
+    OFFSET,
+    PRE_CELL,
+    PRE_POPULATION,
+    PRE_TIME,
+    SPIKE_TIME,
+    T_NBYTES,
+    T_OFFSET,
+    TRACE_COLUMN,
+    TRIAL,
+    TRIAL_COLUMNS,
+)
+from isf.store.names import categorical
+
+__all__ = ["Reader"]
+
+
+def _trial_index(trials: NDArray[np.int64], counts: NDArray[np.int64]) -> pd.Index:
+    return pd.Index(np.repeat(trials.astype(np.int64), counts), name="trial")
+
+
+class Reader:
+    """Frames and traces of the store file ``h5`` (trials as listed by ``index``)."""
+
+    def __init__(self, h5: tables.File, index: StoreIndex) -> None:
+        self.h5 = h5
+        self.index = index
+
+    def keys(self, soma_key: str) -> list[str]:
+        """Keys of :meth:`frame` (``voltage_traces`` if the soma recording ``soma_key`` has traces)."""
+        out = [k for k in FRAME_KEYS if k != "voltage_traces"]
+        if soma_key in self.index.keys():
+            out.append("voltage_traces")
+        return out
+
+    def frame(self, key: str, soma_key: str) -> pd.DataFrame:
+        """The frame ``store[key]``.
+
+        Raises:
+            KeyError: no such frame (listing the keys and the recordings).
+        """
+        if key == "spike_times":
+            return self._spike_times()
+        if key == "spikes":
+            rows = self.index.rows()
+            (times,) = self._trial_columns([SPIKE_TIME])
+            return pd.DataFrame({"time_ms": times}, index=_trial_index(rows["trial"], rows["n_spikes"]))
+        if key == "synapse_activations":
+            return self._activations()
+        if key == "presynaptic_spikes":
+            return self._presynaptic()
+        if key == "trials":
+            return self._trials()
+        if key == "voltage_traces":
+            return self.traces(soma_key)
+        raise KeyError(f"{key!r}: a run store has {', '.join(self.keys(soma_key))}; other recordings via "
+                       f".traces(key) for key in {self.index.keys()}")
+
+    def _trial_columns(self, which: Sequence[int]) -> list[NDArray[Any]]:
+        """Columns ``TRIAL_COLUMNS[i]`` of the completed trials, trial after trial."""
+        rows = self.index.rows()
+        starts = rows["offset"][:, None] + np.cumsum(rows["nbytes"], axis=1) - rows["nbytes"]
+        ranges = [(int(starts[t, i]), int(rows["nbytes"][t, i])) for i in which for t in range(rows.shape[0])]
+        views = iter(read_blobs(self.h5.root.blobs, ranges, self.index.path))
+        return [unpack_parts(TRIAL_COLUMNS[i], views, rows[COUNT_OF[TRIAL_COLUMNS[i].group]]) for i in which]
+
+    def _trials(self) -> pd.DataFrame:
+        rows = self.index.rows()
+        return pd.DataFrame(
+            {"n_spikes": rows["n_spikes"], "wall_s": rows["wall_s"],
+             "finished_at": [b.decode() for b in rows["finished_at"].tolist()], "has_input": rows["has_input"]},
+            index=pd.Index(rows["trial"], name="trial"))
+
+    def _presynaptic(self) -> pd.DataFrame:
+        rows = self.index.rows()
+        population, cell, time = self._trial_columns([PRE_POPULATION, PRE_CELL, PRE_TIME])
+        return pd.DataFrame({
+            "population": categorical(population, self.index.name_list("populations")),
+            "cell_id": cell.astype(np.int64),
+            "time_ms": time,
+        }, index=_trial_index(rows["trial"], rows["n_presynaptic"]))
+
+    def _activations(self) -> pd.DataFrame:
+        rows = self.index.rows()
+        spike_ms, synapse, spike_row, time = self._trial_columns([PRE_TIME, ACT_SYNAPSE, ACT_ROW, ACT_TIME])
+        linked = spike_row >= 0
+        if linked.any():
+            limit = np.repeat(rows["n_presynaptic"], rows["n_activations"])
+            if np.any(spike_row >= limit):
+                raise StoreError(f"{self.index.path}: an activation refers to a missing presynaptic spike "
+                                 "(damaged file)")
+            base = np.repeat(np.cumsum(rows["n_presynaptic"]) - rows["n_presynaptic"], rows["n_activations"])
+            time[linked] = spike_ms[base[linked] + spike_row[linked]]
+        synapses = self.index.synapse_table()
+        if synapse.shape[0] and (synapse.min() < 0 or synapse.max() >= synapses["population"].shape[0]):
+            raise StoreError(f"{self.index.path}: an activation refers to a missing synapse row (damaged file)")
+        return pd.DataFrame({
+            "population": categorical(synapses["population"][synapse], self.index.name_list("populations")),
+            "synapse_id": synapses["synapse_id"][synapse].astype(np.int64),
+            "soma_distance_um": synapses["soma_distance_um"][synapse],
+            "section_id": synapses["section_id"][synapse].astype(np.int64),
+            "section_pt_id": synapses["section_pt_id"][synapse].astype(np.int64),
+            "label": categorical(synapses["label"][synapse], self.index.name_list("labels")),
+            "time_ms": time,
+        }, index=_trial_index(rows["trial"], rows["n_activations"]))
+
+    def _spike_times(self) -> pd.DataFrame:
+        rows = self.index.rows()
+        (times,) = self._trial_columns([SPIKE_TIME])
+        counts = rows["n_spikes"].astype(np.int64)
+        width = int(counts.max()) if counts.size else 0
+        values = np.full((counts.shape[0], width), np.nan)
+        row_of = np.repeat(np.arange(counts.shape[0]), counts)
+        values[row_of, np.arange(row_of.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)] = times
+        return pd.DataFrame(values, index=pd.Index(rows["trial"], name="trial"), columns=pd.RangeIndex(width))
+
+    def _index_rows(self, key: str) -> NDArray[np.int64]:
+        keys = self.index.keys()
+        if key not in keys:
+            raise KeyError(f"no traces of {key!r}; stored recording keys: {keys}")
+        index = self.h5.root.traces.read()
+        index = index[(index[:, KEY] == keys.index(key)) & np.isin(index[:, TRIAL], self.index.rows()["trial"])]
+        return index[np.argsort(index[:, TRIAL], kind="stable")]
+
+    def _read_samples(self, ranges: Sequence[tuple[int, int]], lengths: Sequence[int]) -> list[NDArray[np.float64]]:
+        out = []
+        for view, n in zip(read_blobs(self.h5.root.blobs, ranges, self.index.path), lengths):
+            bits = np.empty(n, dtype=np.int64)
+            unpack(TRACE_COLUMN, view, bits)
+            out.append(bits.view(np.float64))
+        return out
+
+    def traces(self, key: str) -> pd.DataFrame:
+        """Traces of a recording: index trial, columns = the time values (ms) (see
+        :meth:`isf.store.RunStore.traces`)."""
+        rows = self._index_rows(key)
+        trials = pd.Index(rows[:, TRIAL], name="trial")
+        if not rows.shape[0]:
+            return pd.DataFrame(index=trials, columns=pd.Index([], dtype=np.float64, name="t_ms"), dtype=np.float64)
+        n = int(rows[0, N_SAMPLES])
+        t_blobs = sorted({(int(o), int(b)) for o, b in rows[:, [T_OFFSET, T_NBYTES]].tolist()})
+        if np.any(rows[:, N_SAMPLES] != n):
+            t_vectors = []
+        else:
+            t_vectors = self._read_samples(t_blobs, [n] * len(t_blobs))
+        if not t_vectors or any(not np.array_equal(t, t_vectors[0]) for t in t_vectors[1:]):
+            raise StoreError(f"the trials of {key!r} have different time vectors (variable time step); "
+                             f"read them one by one with store.trace({key!r}, trial)")
+        bits = np.empty((rows.shape[0], n), dtype=np.int64)
+        views = read_blobs(self.h5.root.blobs, [(int(o), int(b)) for o, b in rows[:, [OFFSET, NBYTES]].tolist()],
+                           self.index.path)
+        for i, view in enumerate(views):
+            unpack(TRACE_COLUMN, view, bits[i])
+        return pd.DataFrame(bits.view(np.float64), index=trials, columns=pd.Index(t_vectors[0], name="t_ms"))
+
+    def trace(self, key: str, trial: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """``(t_ms, values)`` of one trial's recording ``key``."""
+        rows = self._index_rows(key)
+        hit = rows[rows[:, TRIAL] == int(trial)]
+        if not hit.shape[0]:
+            raise KeyError(f"trial {trial} has no stored trace {key!r}")
+        n = int(hit[0, N_SAMPLES])
+        t, v = self._read_samples([(int(hit[0, T_OFFSET]), int(hit[0, T_NBYTES])),
+                                   (int(hit[0, OFFSET]), int(hit[0, NBYTES]))], [n, n])
+        return t, v

@@ -1,0 +1,321 @@
+"""``RunStore``: the HDF5 file of one run (PyTables) — spikes, synapse activations, presynaptic
+spikes, traces and provenance, appended trial by trial and read back as pandas frames.
+
+The layout, the compression and the guarantees (atomic appends, resuming after a crash) are described
+in ``docs/store_format.md``. This class only opens and creates files; the work is done by
+:mod:`isf.store.writer`, :mod:`isf.store.reader` and :mod:`isf.store.provenance`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import tables
+from numpy.typing import ArrayLike, NDArray
+
+from isf.errors import StoreError
+from isf.model.network import Network
+from isf.model.trial_result import TrialResult
+from isf.store import layout, provenance
+from isf.store.index import StoreIndex
+from isf.store.layout import SOMA_KEY
+from isf.store.reader import Reader
+from isf.store.writer import Writer
+
+__all__ = ["RunStore"]
+
+
+class RunStore:
+    """The HDF5 file of one run. Create with :meth:`create`, read with :meth:`open`; use as a context
+    manager. See ``docs/store_format.md`` for the layout and the guarantees."""
+
+    def __init__(self, h5: tables.File, path: Path, mode: str) -> None:
+        self._h5 = h5
+        self.path = path
+        self.mode = mode
+        self._index = StoreIndex(h5, path)
+        self._reader = Reader(h5, self._index)
+        self._writer = Writer(h5, self._index) if mode == "a" else None
+
+    # ------------------------------------------------------------------ creating and opening
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], *, experiment_json: str, run_seed: int, n_trials: int,
+               extra: Mapping[str, Any] | None = None, soma_key: str = SOMA_KEY) -> RunStore:
+        """A new store for one run, opened for appending.
+
+        If ``path`` already holds the store of the same run (same experiment JSON — compared as
+        parsed JSON —, seed and number of trials), it is opened for resuming instead
+        (:meth:`completed_trials` tells what is left to do); ``extra`` and ``soma_key`` are then not
+        compared, the stored ones stay. A new file is built under a temporary name and linked into
+        place, so ``path`` never holds a half-initialised store and is never overwritten.
+
+        Args:
+            experiment_json: the experiment as JSON text (:func:`isf.store.experiment_json`).
+            run_seed: the run's seed.
+            n_trials: number of trials of the run (trial indices 0 … n_trials − 1).
+            extra: further JSON-able provenance (host, command line …).
+            soma_key: recording key of the soma voltage (``store["voltage_traces"]``).
+
+        Raises:
+            FileExistsError: ``path`` holds something else (another run, naming what differs, or not
+                a store).
+            StoreError: ``experiment_json`` is not JSON, ``n_trials`` is negative, or ``extra`` cannot be
+                written as JSON.
+            TypeError: ``run_seed`` is not an int.
+        """
+        path = Path(path)
+        try:
+            requested = json.loads(experiment_json)
+        except (TypeError, json.JSONDecodeError) as exc:
+            raise StoreError(f"experiment_json is not JSON text: {exc}") from None
+        if isinstance(run_seed, bool) or not isinstance(run_seed, (int, np.integer)):
+            raise TypeError(f"run_seed must be an int, got {run_seed!r}")
+        if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 0:
+            raise StoreError(f"n_trials must be an int >= 0, got {n_trials!r}")
+        try:
+            extra_json = json.dumps(dict(extra or {}), sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"extra must be JSON-able: {exc}") from None
+        if path.exists():
+            cls._check_same_run(path, experiment_json, requested, int(run_seed), int(n_trials))
+            return cls.open(path, "a")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            with tables.open_file(str(tmp), "w", title=f"isf run (seed {int(run_seed)})") as h5:
+                _initialise(h5, experiment_json, requested, int(run_seed), int(n_trials), extra_json, soma_key)
+            try:
+                os.link(tmp, path)  # fails if someone created path meanwhile: never overwrite
+            except FileExistsError:
+                cls._check_same_run(path, experiment_json, requested, int(run_seed), int(n_trials))
+            except OSError:
+                os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return cls.open(path, "a")
+
+    @classmethod
+    def _check_same_run(cls, path: Path, text: str, requested: Any, run_seed: int, n_trials: int) -> None:
+        try:
+            existing = cls.open(path, "r")
+        except (OSError, ValueError, tables.HDF5ExtError) as exc:
+            raise FileExistsError(f"{path} exists and is not an isf run store ({exc}); choose another path "
+                                  "or remove the file") from None
+        with existing:
+            differences = []
+            if existing.run_seed != run_seed:
+                differences.append(f"run_seed: stored {existing.run_seed}, requested {run_seed}")
+            if existing.n_trials != n_trials:
+                differences.append(f"n_trials: stored {existing.n_trials}, requested {n_trials}")
+            stored = existing.experiment_json
+            found = None if stored == text else provenance.first_difference(json.loads(stored), requested)
+            if found:
+                differences.append(found)
+        if differences:
+            raise FileExistsError(f"{path} holds a different run ({'; '.join(differences)}); choose another path, "
+                                  "or remove the file to start over")
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], mode: Literal["r", "a"] = "r") -> RunStore:
+        """Open a store: ``"r"`` to read, ``"a"`` to append (what an interrupted trial left is removed).
+
+        Raises:
+            FileNotFoundError: no such file.
+            StoreError: the file is not an isf run store (or of another format version), or ``mode`` is
+                neither ``"r"`` nor ``"a"``.
+        """
+        if mode not in ("r", "a"):
+            raise StoreError(f"mode must be 'r' or 'a', got {mode!r}")
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no run store at {path}")
+        if not tables.is_hdf5_file(str(path)):
+            raise StoreError(f"{path} is not an HDF5 file")
+        h5 = tables.open_file(str(path), mode)
+        try:
+            layout.check_format(h5, path)
+            store = cls(h5, path, mode)
+            if store._writer is not None:
+                store._writer.remove_orphans()
+        except BaseException:
+            h5.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        if self._h5.isopen:
+            if self.mode == "a":
+                self._h5.flush()
+            self._h5.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = f"{len(self.completed_trials())}/{self.n_trials} trials" if self._h5.isopen else "closed"
+        return f"RunStore({str(self.path)!r}, mode={self.mode!r}, {state})"
+
+    # ------------------------------------------------------------------ provenance
+
+    @property
+    def run_seed(self) -> int:
+        """The run's seed (trial ``i`` draws from ``trial_rng(run_seed, i)``)."""
+        return int(self._h5.root._v_attrs.run_seed)
+
+    @property
+    def n_trials(self) -> int:
+        """Number of trials of the run (stored or not yet)."""
+        return int(self._h5.root._v_attrs.n_trials)
+
+    @property
+    def soma_key(self) -> str:
+        """Recording key of the soma voltage (the traces of ``store[\"voltage_traces\"]``)."""
+        return str(self._h5.root._v_attrs.soma_key)
+
+    @property
+    def experiment_json(self) -> str:
+        """The experiment JSON given to :meth:`create`."""
+        return provenance.read_experiment(self._h5, self._index.synapse_table(), self._index.name_list("labels"))
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Versions, seed, trial count, creation time, experiment JSON, ``extra`` and provenance files."""
+        attrs = self._h5.root._v_attrs
+        out: dict[str, Any] = {}
+        for name in attrs._v_attrnamesuser:
+            value = attrs[name]
+            out[name] = value.item() if isinstance(value, np.generic) else value
+        out["experiment_json"] = self.experiment_json
+        out["extra"] = json.loads(provenance.read_text(self._h5.get_node("/provenance/extra_json")))
+        out["files"] = self.provenance_files()
+        return out
+
+    def provenance_files(self) -> dict[str, str]:
+        """Texts stored with :meth:`add_provenance_file`, by name."""
+        return provenance.provenance_files(self._h5)
+
+    def add_provenance_file(self, name: str, text: str) -> None:
+        """Keep a text (an input file of the run, e.g. a legacy ``.param`` file) in the store.
+
+        Raises:
+            StoreError: the store is not writable, or a file of that name is stored already.
+        """
+        self._writable()
+        provenance.add_provenance_file(self._h5, name, text)
+
+    # ------------------------------------------------------------------ writing
+
+    def _writable(self) -> Writer:
+        if not self._h5.isopen:
+            raise StoreError(f"{self.path} is closed")
+        if self._writer is None:
+            raise StoreError(f"{self.path} is open read-only; use RunStore.open(path, 'a') to append")
+        return self._writer
+
+    def completed_trials(self) -> set[int]:
+        """Indices of the trials stored completely."""
+        return self._index.completed_trials()
+
+    def append(self, result: TrialResult, network: Network, *, wall_s: float = math.nan) -> None:
+        """Store one trial of a network run (its ``trials`` row last, then flush).
+
+        Args:
+            result: the trial.
+            network: the network the trial's input was drawn for (gives the synapses' locations).
+            wall_s: wall-clock time the trial took, s (NaN if unknown).
+
+        Raises:
+            StoreError: wrong seed, trial index out of range or already stored, input not of ``network``,
+                names too long, traces not matching ``t_ms``, store not writable.
+        """
+        self._writable().append(result, network, wall_s)
+
+    def append_trial(self, trial: int, *, t_ms: ArrayLike, traces: Mapping[str, ArrayLike], spike_times_ms: ArrayLike,
+                     synapse_activations: Mapping[str, ArrayLike] | None = None,
+                     presynaptic_spikes: Mapping[str, ArrayLike] | None = None, wall_s: float = math.nan,
+                     traces_t_ms: Mapping[str, ArrayLike] | None = None) -> None:
+        """Store one trial from plain columns (e.g. a legacy import).
+
+        Args:
+            trial: trial index, 0 … n_trials − 1, not yet stored.
+            t_ms: sample times of the traces, ms.
+            traces: recording key → samples (same length as ``t_ms`` unless ``traces_t_ms`` gives the key's times).
+            spike_times_ms: soma spike times, ms.
+            synapse_activations: long-form columns as :func:`~isf.model.trial_result.activation_columns`;
+                ``None``: the trial's input is not known (``has_input`` false).
+            presynaptic_spikes: long-form columns as :func:`~isf.model.trial_result.presynaptic_columns`.
+            wall_s: wall-clock time of the trial, s.
+            traces_t_ms: per-key time vectors (ms) for keys whose times differ from ``t_ms``.
+
+        Raises:
+            StoreError: trial index out of range or already stored, columns missing or of unequal length,
+                names too long, traces not matching their times, store not writable.
+        """
+        self._writable().append_trial(trial, t_ms=t_ms, traces=traces, spike_times_ms=spike_times_ms,
+                                      synapse_activations=synapse_activations,
+                                      presynaptic_spikes=presynaptic_spikes, wall_s=wall_s, traces_t_ms=traces_t_ms)
+
+    # ------------------------------------------------------------------ reading
+
+    def keys(self) -> list[str]:
+        """Keys accepted by ``store[key]``."""
+        return self._reader.keys(self.soma_key)
+
+    def trace_keys(self) -> list[str]:
+        """Recording keys with stored traces (for :meth:`traces`)."""
+        return self._index.keys()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys()
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        """``spike_times`` (wide, NaN-padded, like the legacy database), ``spikes``,
+        ``synapse_activations``, ``presynaptic_spikes`` (long form), ``trials``, ``voltage_traces`` (soma)."""
+        return self._reader.frame(key, self.soma_key)
+
+    def traces(self, key: str) -> pd.DataFrame:
+        """Traces of a recording: index trial, columns = the time values (ms), like the legacy
+        ``voltage_traces``.
+
+        Raises:
+            KeyError: no such recording.
+            StoreError: the trials do not share one time vector (variable step); use :meth:`trace`.
+        """
+        return self._reader.traces(key)
+
+    def trace(self, key: str, trial: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """``(t_ms, values)`` of one trial's recording ``key``.
+
+        Raises:
+            KeyError: no such recording, or the trial has no trace of it.
+        """
+        return self._reader.trace(key, trial)
+
+
+def _initialise(h5: tables.File, experiment_json: str, requested: Any, run_seed: int, n_trials: int,
+                extra_json: str, soma_key: str) -> None:
+    """Write the root attributes, the empty nodes and the provenance of a new store."""
+    root = h5.root._v_attrs
+    root.format = layout.FORMAT
+    root.format_version = layout.FORMAT_VERSION
+    for name, value in provenance.versions().items():
+        setattr(root, name, value)
+    root.run_seed = run_seed
+    root.n_trials = n_trials
+    root.soma_key = soma_key
+    root.created_at = provenance.now()
+    layout.create_nodes(h5)
+    provenance.write_experiment(h5, experiment_json, requested, extra_json)
