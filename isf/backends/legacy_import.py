@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from isf.dsl.legacy_simrun import read_legacy_simrun
+from isf.errors import MissingFileError
 from isf.store import RunStore
 
 __all__ = ["LEGACY_RUN_SEED", "import_legacy_simrun"]
@@ -40,14 +41,14 @@ def import_legacy_simrun(folder: str | os.PathLike[str], store_path: str | os.Pa
         ``store_path``.
 
     Raises:
-        FileNotFoundError: ``folder`` does not exist.
+        MissingFileError: ``folder`` does not exist (a ``FileNotFoundError``).
         FileExistsError: ``store_path`` exists and ``overwrite`` is false.
         LegacyFormatError: missing or inconsistent files (naming file and line).
     """
     folder = Path(folder)
     store_path = Path(store_path)
     if not folder.is_dir():
-        raise FileNotFoundError(f"no legacy simrun folder {folder}")
+        raise MissingFileError(f"no legacy simrun folder {folder}", folder)
     if store_path.exists() and not overwrite:
         raise FileExistsError(f"{store_path} exists; pass overwrite=True to replace it")
     simrun = read_legacy_simrun(folder, search_roots)

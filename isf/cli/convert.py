@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.serialization import read_envelope, save_envelope
+from isf.dsl.serialization import load, read_envelope, save, save_envelope
 from isf.errors import IsfError
 
 TYPED_SUFFIXES = (".json", ".yaml", ".yml")
@@ -84,15 +84,17 @@ def _param_kind(path: Path) -> str:
 
 
 def _morphology_for(args: argparse.Namespace) -> Any:
-    import isf
+    from isf.dsl.cell_param import read_cell_param
+    from isf.dsl.hoc import read_hoc
+    from isf.dsl.swc import read_swc
 
     if args.morphology:
         path = Path(args.morphology)
         return (
-            isf.read_swc(path) if path.suffix.lower() == ".swc" else isf.read_hoc(path)
+            read_swc(path) if path.suffix.lower() == ".swc" else read_hoc(path)
         )
     if args.cell:
-        return isf.read_cell_param(args.cell, search_roots=args.search).cell.morphology
+        return read_cell_param(args.cell, search_roots=args.search).cell.morphology
     raise ConvertError(
         "a network .param needs the cell's morphology: pass --morphology X.hoc or --cell X.param"
     )
@@ -100,22 +102,25 @@ def _morphology_for(args: argparse.Namespace) -> Any:
 
 def legacy_to_typed(src: Path, dst: Path, args: argparse.Namespace) -> list[str]:
     """Convert a legacy file to a typed one; return the report lines."""
-    import isf
+    from isf.dsl.cell_param import read_cell_param
+    from isf.dsl.hoc import read_hoc
+    from isf.dsl.network_param import read_network_param
+    from isf.dsl.swc import read_swc
     from isf.model.summary import cell_text, morphology_text, network_text
 
     suffix = src.suffix.lower()
     if suffix == ".param":
         kind = _param_kind(src)
         if kind == "cell":
-            value: Any = isf.read_cell_param(src, search_roots=args.search).cell
+            value: Any = read_cell_param(src, search_roots=args.search).cell
             report = [f"read cell {src}: {cell_text(value)}"]
         else:
-            value = isf.read_network_param(
+            value = read_network_param(
                 src, _morphology_for(args), search_roots=[*args.search, src.parent]
             ).network
             report = [f"read network {src}: {network_text(value)}"]
     elif suffix in (".hoc", ".swc"):
-        value = isf.read_swc(src) if suffix == ".swc" else isf.read_hoc(src)
+        value = read_swc(src) if suffix == ".swc" else read_hoc(src)
         report = [f"read morphology {src}: {morphology_text(value)}"]
     elif suffix in (".syn", ".con"):
         kind = "SynapseLocations" if suffix == ".syn" else "ConnectionTable"
@@ -135,8 +140,8 @@ def legacy_to_typed(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
             f"{src}: cannot convert {suffix!r} files: allowed are .param, .hoc, .swc, .syn, .con, "
             ".json, .yaml, .yml"
         )
-    isf.save(value, dst)
-    same = isf.load(dst) == value
+    save(value, dst)
+    same = load(dst) == value
     report += [
         f"wrote {dst} ({type(value).__name__})",
         f"round trip: loading {dst.name} gives an {'equal' if same else 'DIFFERENT'} value",
@@ -150,8 +155,12 @@ def legacy_to_typed(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
 
 def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]:
     """Convert a typed file to a legacy one; return the report lines."""
-    import isf
+    from isf.dsl.cell_param import CellParameterFile, read_cell_param, write_cell_param
+    from isf.dsl.hoc import read_hoc
+    from isf.dsl.network_param import read_network_param
+    from isf.dsl.swc import read_swc
     from isf.model.codec import TOP_LEVEL
+    from isf.model.simulation import Simulation
 
     kind, table = read_envelope(src)
     suffix = dst.suffix.lower()
@@ -192,13 +201,13 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
         ]
     if kind not in TOP_LEVEL:
         raise ConvertError(f"{src}: unknown type {kind!r}")
-    value: Any = isf.load(src)
+    value: Any = load(src)
     if kind == "Cell" and suffix == ".param":
         # ISF keeps the cell's name in the info block
         info = {"name": value.name} if value.name else {}
-        params = isf.CellParameterFile(value, isf.Simulation(args.tstop_ms), info=info)
-        isf.write_cell_param(params, dst)
-        same = isf.read_cell_param(dst, search_roots=args.search).cell == value
+        params = CellParameterFile(value, Simulation(args.tstop_ms), info=info)
+        write_cell_param(params, dst)
+        same = read_cell_param(dst, search_roots=args.search).cell == value
         return [
             f"wrote {dst} (cell, sim block: tstop {args.tstop_ms:g} ms)",
             f"round trip: reading {dst.name} back gives {'an equal' if same else 'a DIFFERENT'} cell",
@@ -226,7 +235,7 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
             dst,
         )
         same_network: bool | None = (
-            isf.read_network_param(
+            read_network_param(
                 dst, _morphology_for(args), search_roots=[dst.parent]
             ).network
             == value
@@ -249,7 +258,7 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
         atomic_write_text(
             dst, format_hoc(value) if suffix == ".hoc" else format_swc(value)
         )
-        back = isf.read_hoc(dst) if suffix == ".hoc" else isf.read_swc(dst)
+        back = read_hoc(dst) if suffix == ".hoc" else read_swc(dst)
         return [
             f"wrote {dst}: {len(value.sections)} sections",
             f"round trip: reading {dst.name} back gives {'an equal' if back == value else 'a DIFFERENT'} morphology",

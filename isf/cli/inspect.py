@@ -23,12 +23,12 @@ def _top(counter: Counter[str], n: int = 8) -> str:
 
 
 def _param(path: Path, search: list[str]) -> list[str]:
-    import isf
+    from isf.dsl.cell_param import read_cell_param
     from isf.dsl.param_format import read_param
 
     data = read_param(path)
     if isinstance(data, dict) and "neuron" in data:
-        params = isf.read_cell_param(path, search_roots=search)
+        params = read_cell_param(path, search_roots=search)
         sim = params.simulation
         return [
             f"cell parameter file {path}",
@@ -89,15 +89,14 @@ def _con(path: Path) -> list[str]:
 
 
 def _typed(path: Path) -> list[str]:
-    import isf
-    from isf.dsl.serialization import read_envelope
+    from isf.dsl.serialization import load, read_envelope
 
     kind, table = read_envelope(path)
     if kind in ("SynapseLocations", "ConnectionTable"):
         pops = table["populations"]
         rows = sum(len(next(iter(p.values()))) for p in pops.values())
         return [f"{kind} {path}", f"{len(pops)} populations, {rows} rows"]
-    value: Any = isf.load(path)
+    value: Any = load(path)
     return [f"{kind} {path}", repr(value)]
 
 
@@ -122,10 +121,11 @@ def _store(path: Path) -> list[str]:
 
 
 def _morphology(path: Path) -> list[str]:
-    import isf
+    from isf.dsl.hoc import read_hoc
+    from isf.dsl.swc import read_swc
     from isf.model.summary import label_rows
 
-    morph = isf.read_swc(path) if path.suffix.lower() == ".swc" else isf.read_hoc(path)
+    morph = read_swc(path) if path.suffix.lower() == ".swc" else read_hoc(path)
     lines = [f"morphology {path}", repr(morph)]
     lines += [
         f"  {lab:<8}{n:>5} sections {length:>8} µm"

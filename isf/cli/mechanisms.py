@@ -27,7 +27,7 @@ def check() -> list[str]:
     ``.mod`` files declare; returns the names.
 
     Raises:
-        RuntimeError: one line naming the mechanisms NEURON does not know after loading.
+        MechanismError (a RuntimeError): one line naming the mechanisms NEURON does not know after loading.
     """
     from isf.backends.neuron import mechanisms
 

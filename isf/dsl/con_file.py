@@ -104,7 +104,8 @@ def format_con(connectivity: Mapping[str, Connectivity], syn_basename: str) -> s
         syn_basename: base name of the matching ``.syn`` file (header line 2).
 
     Raises:
-        ValueError: a population name or ``syn_basename`` with whitespace (they would not read back).
+        ArgumentValueError (a ValueError): a population name or ``syn_basename`` with whitespace (they
+            would not read back).
     """
     if not syn_basename or any(c.isspace() for c in syn_basename):
         raise ArgumentValueError(f"syn_basename {syn_basename!r} must be a non-empty name without whitespace "

@@ -126,7 +126,9 @@ def format_connected_cells(counts: Mapping[str, Mapping[str, int]], fill_zeros: 
                 raise ArgumentValueError(f"{celltype} in {column}: cell count {n!r} is not an integer >= 0")
             for text in (celltype, column):
                 if not text or any(c.isspace() for c in text):
-                    raise ArgumentValueError(f"{text!r}: cell types and columns must be non-empty names without whitespace")
+                    raise ArgumentValueError(
+                        f"{text!r}: cell types and columns must be non-empty names without whitespace"
+                    )
             rows[(column, celltype)] = int(n)
     if fill_zeros:
         for column in COLUMNS:

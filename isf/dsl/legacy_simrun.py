@@ -50,6 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.dsl.errors import LegacyFormatError
+from isf.errors import MissingFileError
 from isf.dsl.simrun_files import (
     Columns,
     TraceTable,
@@ -59,7 +60,7 @@ from isf.dsl.simrun_files import (
 )
 from isf.model.spikes import spike_times
 
-__all__ = ["DEND_TRACES_SUFFIX", "SOMA_KEY", "SOMA_TRACES_SUFFIX", "LegacyRun", "LegacySimrun", "read_legacy_simrun"]
+__all__ = ["DEND_TRACES_SUFFIX", "LegacyRun", "LegacySimrun", "SOMA_KEY", "SOMA_TRACES_SUFFIX", "read_legacy_simrun"]
 
 SOMA_TRACES_SUFFIX = "_vm_all_traces.csv"
 DEND_TRACES_SUFFIX = "_vm_dend_traces.csv"
@@ -183,12 +184,12 @@ def read_legacy_simrun(folder: str | os.PathLike[str],
             looked up (they are absolute paths from another machine).
 
     Raises:
-        FileNotFoundError: ``folder`` does not exist.
+        MissingFileError: ``folder`` does not exist (a ``FileNotFoundError``).
         LegacyFormatError: missing or inconsistent files (naming file and line).
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"no legacy simrun folder {folder}")
+        raise MissingFileError(f"no legacy simrun folder {folder}", folder)
     soma_files = sorted(folder.glob("*" + SOMA_TRACES_SUFFIX))
     if len(soma_files) != 1:
         found = ", ".join(p.name for p in soma_files) or "none"

@@ -26,7 +26,7 @@ def resolve_legacy_path(
     longest first, down to the bare file name.
 
     Raises:
-        FileNotFoundError: naming the written path and every folder searched.
+        MissingFileError (a FileNotFoundError): naming the written path and every folder searched.
     """
     written = PureWindowsPath(name) if "\\" in name and "/" not in name else PurePosixPath(name)
     base = Path(relative_to) if relative_to is not None else None

@@ -202,8 +202,8 @@ def format_synapse_activations(columns: Mapping[str, ArrayLike], *, old_format: 
     6-column variant without synapse IDs.
 
     Raises:
-        ValueError: missing/misshaped columns, unwritable names, or one synapse (type, ID) with two
-            different locations.
+        ArgumentValueError (a ValueError): missing/misshaped columns, unwritable names, or one synapse
+            (type, ID) with two different locations.
     """
     pop_col = _column(columns, "population", None)
     n = pop_col.shape[0]

@@ -218,7 +218,8 @@ def format_syn(
             (populations missing from it are written as not pruned).
 
     Raises:
-        ValueError: a name with whitespace, non-integer or negative section IDs, unequal lengths, nan x.
+        ArgumentValueError (a ValueError): a name with whitespace, non-integer or negative section IDs,
+            unequal lengths, nan x.
     """
     if any(c in cell_name for c in "\r\n"):
         raise ArgumentValueError(f"cell name {cell_name!r} must be a single line")

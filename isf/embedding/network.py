@@ -31,7 +31,7 @@ def network_param_for_embedding(
     """The network parameter dict of ``realisation`` (populations with synapses only).
 
     Raises:
-        KeyError: a cell type of the embedding has no population in the template.
+        UnknownNameError (a KeyError): a cell type of the embedding has no population in the template.
     """
     populations = template.get("network", template)
     by_type: dict[str, Mapping[str, Any]] = {}

@@ -155,7 +155,7 @@ def mechanism_density(
             parameter.
 
     Raises:
-        ValueError: no region has the mechanism or the parameter, or ``parameter`` is ambiguous.
+        ArgumentValueError (a ValueError): no region has the mechanism or the parameter, or ``parameter`` is ambiguous.
     """
     out = np.full(cell.n_segments, np.nan)
     offsets = np.concatenate([[0], np.cumsum(cell.nseg)])

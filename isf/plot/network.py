@@ -195,7 +195,9 @@ def voltage_mean_std(
     if v.ndim == 1:
         v = v[None, :]
     if v.ndim != 2 or v.shape[1] != t.shape[0]:
-        raise ArgumentValueError(f"traces of shape {v.shape} do not match {t.shape[0]} sample times: need (trials, samples)")
+        raise ArgumentValueError(
+            f"traces of shape {v.shape} do not match {t.shape[0]} sample times: need (trials, samples)"
+        )
     ax = _axes(ax, (8, 3))
     if show_traces and v.shape[0]:
         shown = v if max_traces is None else v[:max_traces]

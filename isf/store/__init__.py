@@ -14,4 +14,4 @@ from isf.store.layout import FORMAT, FORMAT_VERSION, FRAME_KEYS, SOMA_KEY
 from isf.store.provenance import experiment_json
 from isf.store.run_store import RunStore
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "FRAME_KEYS", "SOMA_KEY", "RunStore", "experiment_json"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "FRAME_KEYS", "RunStore", "SOMA_KEY", "experiment_json"]

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from isf.errors import StoreError
 
-__all__ = ["PIECE_BYTES", "READ_GAP", "READ_SPAN", "Column", "pack", "read_blobs", "unpack", "unpack_parts"]
+__all__ = ["Column", "PIECE_BYTES", "READ_GAP", "READ_SPAN", "pack", "read_blobs", "unpack", "unpack_parts"]
 
 #: Largest piece of a column compressed as one Blosc2 chunk, bytes (256 MiB).
 PIECE_BYTES = 1 << 28

@@ -7,6 +7,7 @@ synapse rows already); texts are kept xz-compressed. See ``docs/store_format.md`
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import lzma
 import re
@@ -39,7 +40,7 @@ __all__ = [
 #: Network synapse columns in the experiment JSON that the synapse rows hold (JSON key → column).
 _JSON_SYNAPSE_COLUMNS = (("labels", "label"), ("section_id", "section_id"), ("section_pt_id", "section_pt_id"),
                          ("soma_distance_um", "soma_distance_um"))
-_JSON_FORMATS = (
+_JSON_FORMATS: tuple[dict[str, Any], ...] = (
     {"sort_keys": True, "separators": (",", ":")},
     {"sort_keys": False, "separators": (",", ":")},
     {"sort_keys": False, "separators": (", ", ": ")},
@@ -58,10 +59,10 @@ def now() -> str:
 
 
 def _neuron_version() -> str:
-    module = sys.modules.get("neuron")
+    module: Any = sys.modules.get("neuron")
     if module is None:
-        try:
-            import neuron as module  # noqa: PLC0415  (lazy: NEURON is heavy and optional here)
+        try:  # lazy: NEURON is heavy and optional here
+            module = importlib.import_module("neuron")
         except Exception:  # noqa: BLE001  (any failure to load NEURON means: unknown)
             return "unknown"
     return str(getattr(module, "__version__", "unknown"))
@@ -207,7 +208,7 @@ def _json_populations(data: Any) -> list[tuple[int, str, dict[str, list[Any]]]]:
     populations = network.get("populations") if isinstance(network, dict) else None
     if not isinstance(populations, list):
         return []
-    out = []
+    out: list[tuple[int, str, dict[str, list[Any]]]] = []
     seen: set[str] = set()
     for i, pop in enumerate(populations):
         if not isinstance(pop, dict) or not isinstance(pop.get("name"), str) or pop["name"] in seen:
@@ -215,7 +216,7 @@ def _json_populations(data: Any) -> list[tuple[int, str, dict[str, list[Any]]]]:
         synapses = pop.get("synapses")
         if not isinstance(synapses, dict):
             continue
-        columns = {key: synapses.get(key) for key, _ in _JSON_SYNAPSE_COLUMNS}
+        columns: dict[str, Any] = {key: synapses.get(key) for key, _ in _JSON_SYNAPSE_COLUMNS}
         if not all(isinstance(c, list) for c in columns.values()):
             continue
         n = len(columns["labels"])

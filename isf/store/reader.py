@@ -13,7 +13,7 @@ import pandas as pd
 import tables
 from numpy.typing import NDArray
 
-from isf.errors import StoreError
+from isf.errors import StoreError, UnknownNameError
 from isf.store.blob_codec import read_blobs, unpack, unpack_parts
 from isf.store.index import StoreIndex
 from isf.store.layout import (
@@ -79,7 +79,7 @@ class Reader:
             return self._trials()
         if key == "voltage_traces":
             return self.traces(soma_key)
-        raise KeyError(f"{key!r}: a run store has {', '.join(self.keys(soma_key))}; other recordings via "
+        raise UnknownNameError(f"{key!r}: a run store has {', '.join(self.keys(soma_key))}; other recordings via "
                        f".traces(key) for key in {self.index.keys()}")
 
     def _trial_columns(self, which: Sequence[int]) -> list[NDArray[Any]]:
@@ -143,7 +143,7 @@ class Reader:
     def _index_rows(self, key: str) -> NDArray[np.int64]:
         keys = self.index.keys()
         if key not in keys:
-            raise KeyError(f"no traces of {key!r}; stored recording keys: {keys}")
+            raise UnknownNameError(f"no traces of {key!r}; stored recording keys: {keys}")
         index = self.h5.root.traces.read()
         index = index[(index[:, KEY] == keys.index(key)) & np.isin(index[:, TRIAL], self.index.rows()["trial"])]
         return index[np.argsort(index[:, TRIAL], kind="stable")]
@@ -184,7 +184,7 @@ class Reader:
         rows = self._index_rows(key)
         hit = rows[rows[:, TRIAL] == int(trial)]
         if not hit.shape[0]:
-            raise KeyError(f"trial {trial} has no stored trace {key!r}")
+            raise UnknownNameError(f"trial {trial} has no stored trace {key!r}")
         n = int(hit[0, N_SAMPLES])
         t, v = self._read_samples([(int(hit[0, T_OFFSET]), int(hit[0, T_NBYTES])),
                                    (int(hit[0, OFFSET]), int(hit[0, NBYTES]))], [n, n])

@@ -21,7 +21,7 @@ import pandas as pd
 import tables
 from numpy.typing import ArrayLike, NDArray
 
-from isf.errors import StoreError
+from isf.errors import MissingFileError, ModelTypeError, StoreError
 from isf.model.network import Network
 from isf.model.trial_result import TrialResult
 from isf.store import layout, provenance
@@ -70,7 +70,7 @@ class RunStore:
                 a store).
             StoreError: ``experiment_json`` is not JSON, ``n_trials`` is negative, or ``extra`` cannot be
                 written as JSON.
-            TypeError: ``run_seed`` is not an int.
+            ModelTypeError: ``run_seed`` is not an int (a ``TypeError``).
         """
         path = Path(path)
         try:
@@ -78,7 +78,7 @@ class RunStore:
         except (TypeError, json.JSONDecodeError) as exc:
             raise StoreError(f"experiment_json is not JSON text: {exc}") from None
         if isinstance(run_seed, bool) or not isinstance(run_seed, (int, np.integer)):
-            raise TypeError(f"run_seed must be an int, got {run_seed!r}")
+            raise ModelTypeError(f"run_seed must be an int, got {run_seed!r}")
         if isinstance(n_trials, bool) or not isinstance(n_trials, (int, np.integer)) or n_trials < 0:
             raise StoreError(f"n_trials must be an int >= 0, got {n_trials!r}")
         try:
@@ -129,7 +129,7 @@ class RunStore:
         """Open a store: ``"r"`` to read, ``"a"`` to append (what an interrupted trial left is removed).
 
         Raises:
-            FileNotFoundError: no such file.
+            MissingFileError: no such file (a ``FileNotFoundError``).
             StoreError: the file is not an isf run store (or of another format version), or ``mode`` is
                 neither ``"r"`` nor ``"a"``.
         """
@@ -137,7 +137,7 @@ class RunStore:
             raise StoreError(f"mode must be 'r' or 'a', got {mode!r}")
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(f"no run store at {path}")
+            raise MissingFileError(f"no run store at {path}", path)
         if not tables.is_hdf5_file(str(path)):
             raise StoreError(f"{path} is not an HDF5 file")
         h5 = tables.open_file(str(path), mode)
@@ -291,7 +291,7 @@ class RunStore:
         ``voltage_traces``.
 
         Raises:
-            KeyError: no such recording.
+            UnknownNameError: no such recording (a ``KeyError``).
             StoreError: the trials do not share one time vector (variable step); use :meth:`trace`.
         """
         return self._reader.traces(key)
@@ -300,7 +300,7 @@ class RunStore:
         """``(t_ms, values)`` of one trial's recording ``key``.
 
         Raises:
-            KeyError: no such recording, or the trial has no trace of it.
+            UnknownNameError: no such recording, or the trial has no trace of it (a ``KeyError``).
         """
         return self._reader.trace(key, trial)
 
