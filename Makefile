@@ -1,13 +1,25 @@
-# isf — set-up, demo, tests and benchmarks. Needs Python 3.11, make and a C compiler.
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
-VENV   := .venv
+# isf — set-up, demo, tests and benchmarks. Needs CPython 3.11, 3.12, 3.13 or 3.14 (the versions the
+# pinned NEURON 9.0.2 ships wheels for), make and a C compiler.
+#
+# The interpreter: PYTHON=/path/to/python3.X if given, else the oldest supported CPython found as
+# python3.X on PATH or installed by pyenv. Its venv is VENV (.venv by default).
+SUPPORTED_PYTHONS := 3.11 3.12 3.13 3.14
+# "X.Y /path X.Y /path ...": every supported CPython found, oldest first
+FOUND_PYTHONS := $(shell sh scripts/find_python.sh $(SUPPORTED_PYTHONS))
+ifndef PYTHON
+PYTHON := $(word 2,$(FOUND_PYTHONS))
+endif
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.isf-installed
+NO_PYTHON := isf needs one of CPython $(SUPPORTED_PYTHONS) (the versions NEURON 9.0.2 ships wheels for), \
+	but found none as python3.X on PATH or in pyenv. Install one, or run e.g. make PYTHON=/path/to/python3.12
 
-.PHONY: demo test test-fast typecheck bench mechanisms clean
+.PHONY: demo test test-fast test-all test-newest typecheck bench mechanisms dist clean
 
 $(STAMP): pyproject.toml requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "isf needs Python 3.11, found " + sys.version.split()[0])'
+	@test -n "$(PYTHON)" || { echo "$(NO_PYTHON)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; v = "%d.%d" % sys.version_info[:2]; sys.exit(0 if sys.implementation.name == "cpython" and v in "$(SUPPORTED_PYTHONS)".split() else "isf needs one of CPython $(SUPPORTED_PYTHONS), but PYTHON=$(PYTHON) is " + sys.implementation.name + " " + v)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
@@ -29,6 +41,28 @@ test: mechanisms typecheck
 test-fast: mechanisms
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not slow"
 
+# `make test` under every supported CPython found, each in its own venv (.venv-X.Y; PYTHON's is VENV)
+test-all:
+	@test -n "$(FOUND_PYTHONS)" || { echo "$(NO_PYTHON)" >&2; exit 1; }
+	@set -e; set -- $(FOUND_PYTHONS); while [ $$# -gt 0 ]; do \
+	    if [ "$$2" = "$(PYTHON)" ]; then venv=$(VENV); else venv=.venv-$$1; fi; \
+	    echo "=== make test with Python $$1 ($$2, $$venv)"; \
+	    $(MAKE) --no-print-directory test PYTHON=$$2 VENV=$$venv; shift 2; \
+	done
+
+# `make test` under the newest supported CPython found (CI runs `make test`, then this)
+test-newest:
+	@test -n "$(FOUND_PYTHONS)" || { echo "$(NO_PYTHON)" >&2; exit 1; }
+	@set -- $(FOUND_PYTHONS); while [ $$# -gt 2 ]; do shift 2; done; \
+	if [ "$$2" = "$(PYTHON)" ]; then echo "newest supported Python found is PYTHON ($$1): run make test"; exit 0; fi; \
+	echo "=== make test with Python $$1 ($$2, .venv-$$1)"; \
+	$(MAKE) --no-print-directory test PYTHON=$$2 VENV=.venv-$$1
+
+# sdist and wheel in dist/ (the wheel is built from the sdist, so both carry the .mod files)
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
 bench: mechanisms
 	$(BIN)/python benchmarks/step_currents.py
 	$(BIN)/python benchmarks/network_trials.py --trials 8 --seed 1
@@ -38,4 +72,4 @@ bench: mechanisms
 	$(BIN)/python benchmarks/plot_many_traces.py
 
 clean:
-	rm -rf $(VENV) out build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* out build dist *.egg-info .pytest_cache .hypothesis

@@ -9,13 +9,20 @@ progress bar is created.
 
 ``map_unordered(function, shared, items, parallel)`` yields ``(position, function(shared, item))``
 as results arrive. Items are sent in batches (:func:`default_batch_size`); with loky the shared value
-travels as a pickle file that each worker process reads once and keeps.
+travels as a pickle file that each worker process reads once and keeps for the rest of that call.
+
+Worker processes outlive a call (loky reuses them), so what one fan-out leaves in a worker must not
+reach the next: a NEURON cell kept alive is simulated along with every later model in that process
+and changes its results. A worker therefore keeps one fan-out's state at a time: when a task of
+another call arrives it drops the shared value and runs the release functions that fan-outs with
+worker-side caches registered (:func:`register_worker_cache`).
 """
 
 from __future__ import annotations
 
 import pickle
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
@@ -25,7 +32,15 @@ import joblib
 
 from isf.model.validation import fail, one_of, positive_int
 
-__all__ = ["BACKENDS", "Backend", "Parallel", "dask_workers", "default_batch_size", "map_unordered"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "Parallel",
+    "dask_workers",
+    "default_batch_size",
+    "map_unordered",
+    "register_worker_cache",
+]
 
 #: Where a fan-out runs: ``"loky"`` (processes on this machine), ``"dask"`` (a dask.distributed
 #: cluster) or ``"sequential"`` (in this process, one item after the other).
@@ -36,8 +51,10 @@ S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: per worker process: pickle path → shared value
-_SHARED: dict[str, Any] = {}
+#: per worker process: the fan-out whose tasks it runs now (its token) and that fan-out's shared value
+_CURRENT: dict[str, Any] = {}
+#: per worker process: what releases the worker-side caches of fan-outs (see register_worker_cache)
+_RELEASES: list[Callable[[], None]] = []
 
 
 def _optional_positive_int(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -117,26 +134,41 @@ class Parallel:
         return tqdm(total=total, initial=initial, desc=desc, unit=unit, disable=not self.progress)
 
 
-class _PickledPath:
-    """A shared value left in a pickle file (loky workers run on this machine)."""
+def register_worker_cache(release: Callable[[], None]) -> None:
+    """Have ``release`` run in a worker process when it gets its first task of another
+    :func:`map_unordered` call, so that what a fan-out keeps between its tasks (a built cell) lives
+    for that fan-out only. Call it at import of the module whose task function fills the cache."""
+    if release not in _RELEASES:
+        _RELEASES.append(release)
 
-    def __init__(self, path: str) -> None:
+
+class _Handoff:
+    """What every task of one call carries: the call's token and the shared value, or for loky
+    (workers on this machine) the path of a pickle file of it."""
+
+    def __init__(self, token: str, value: Any = None, path: str | None = None) -> None:
+        self.token = token
+        self.value = value
         self.path = path
 
 
-def _load_shared(shared: Any) -> Any:
-    if not isinstance(shared, _PickledPath):
-        return shared
-    value = _SHARED.get(shared.path)
-    if value is None:
-        _SHARED.clear()
-        with open(shared.path, "rb") as handle:
-            value = _SHARED[shared.path] = pickle.load(handle)
-    return value
+def _enter(handoff: _Handoff) -> Any:
+    """The shared value of ``handoff``'s call, in this worker; a new call releases the previous one's state."""
+    if _CURRENT.get("token") != handoff.token:
+        _CURRENT.clear()
+        for release in _RELEASES:
+            release()
+        value = handoff.value
+        if handoff.path is not None:
+            with open(handoff.path, "rb") as handle:
+                value = pickle.load(handle)
+        _CURRENT.update(token=handoff.token, value=value)
+    return _CURRENT["value"]
 
 
-def _run_batch(function: Callable[[Any, Any], Any], shared: Any, batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
-    value = _load_shared(shared)
+def _run_batch(function: Callable[[Any, Any], Any], handoff: _Handoff,
+               batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    value = _enter(handoff)
     return [(pos, function(value, item)) for pos, item in batch]
 
 
@@ -147,7 +179,7 @@ def map_unordered(function: Callable[[S, T], R], shared: S, items: Sequence[T],
     Args:
         function: a module-level function (workers import it by name).
         shared: a value every call needs (sent to each loky worker once, as a pickle file it reads
-            once and keeps; dask tasks carry it).
+            once and keeps for this call; dask tasks carry it).
         items: the work.
         parallel: where it runs and the items per task (:meth:`Parallel.batch_size_for`); its
             ``progress`` is the caller's to show.
@@ -161,13 +193,14 @@ def map_unordered(function: Callable[[S, T], R], shared: S, items: Sequence[T],
     size = parallel.batch_size_for(len(items))
     indexed = list(enumerate(items))
     batches = [indexed[i:i + size] for i in range(0, len(indexed), size)]
+    token = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="isf-map-") as tmp:
-        handoff: Any = shared
+        handoff = _Handoff(token, value=shared)
         if parallel.backend == "loky":
             path = Path(tmp) / "shared.pickle"
             with open(path, "wb") as handle:
                 pickle.dump(shared, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            handoff = _PickledPath(str(path))
+            handoff = _Handoff(token, path=str(path))
         tasks = (joblib.delayed(_run_batch)(function, handoff, b) for b in batches)
         if parallel.backend == "dask":
             client = parallel.dask_client

@@ -6,8 +6,9 @@
 default, a ``dask.distributed`` cluster, or this process); the experiment
 reaches each loky worker once. :func:`run_trials_mpi` does the same across MPI
 ranks. Workers rebuild the cell from the model value (NEURON objects never
-cross processes) and keep it, keyed by the experiment's digest, for later
-trials of the same experiment. Each
+cross processes) and keep it, keyed by the experiment's digest, for the
+run's later trials (and release it when a worker gets other work: a cell left
+alive would be simulated along with it). Each
 trial's randomness comes from ``(run_seed, trial_index)`` only, so results do
 not depend on the number or kind of workers. Results are written by the
 coordinating process as they arrive, one trial at a time: interrupting a run
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from isf.backends.parallel import Parallel, map_unordered
+from isf.backends.parallel import Parallel, map_unordered, register_worker_cache
 from isf.model.experiment import Experiment
 from isf.model.trial_result import TrialResult
 from isf.store.provenance import experiment_json
@@ -53,6 +54,9 @@ def close_simulators() -> None:
     for sim in _SIMULATORS.values():
         sim.close()
     _SIMULATORS.clear()
+
+
+register_worker_cache(close_simulators)
 
 
 def run_trial(job: tuple[str, Experiment, int], trial: int) -> tuple[TrialResult, float]:

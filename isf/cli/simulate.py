@@ -30,8 +30,14 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
     from tqdm.auto import tqdm
 
-    import isf
+    from isf.backends.neuron.simulate import simulate
     from isf.dsl.atomic import atomic_write_text
+    from isf.dsl.cell_param import read_cell_param
+    from isf.model.experiment import Experiment
+    from isf.model.recording import Recording
+    from isf.model.simulation import Simulation
+    from isf.model.site import ApicalTrunk, Soma
+    from isf.model.stimulus import CurrentStep
     from isf.plot.output import atomic_output
 
     outs = _check_outputs(args.out, args.force)
@@ -41,20 +47,20 @@ def run(args: argparse.Namespace) -> int:
         )
     bar = tqdm(total=3, desc="simulate", unit="step", disable=args.quiet)
     bar.set_postfix_str("reading")
-    params = isf.read_cell_param(args.cell, search_roots=args.search)
+    params = read_cell_param(args.cell, search_roots=args.search)
     cell = params.cell
     tstop = (
         args.tstop_ms
         if args.tstop_ms is not None
         else args.delay_ms + args.duration_ms + 100.0
     )
-    recordings = [isf.Recording(isf.Soma())]
+    recordings = [Recording(Soma())]
     recordings += [
-        isf.Recording(isf.ApicalTrunk(d), name=f"trunk_{d:g}um") for d in args.trunk_um
+        Recording(ApicalTrunk(d), name=f"trunk_{d:g}um") for d in args.trunk_um
     ]
-    experiment = isf.Experiment(
+    experiment = Experiment(
         cell,
-        isf.Simulation(
+        Simulation(
             tstop,
             dt_ms=args.dt_ms,
             cvode=args.cvode,
@@ -62,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             celsius_degC=params.simulation.celsius_degC,
         ),
         [
-            isf.CurrentStep(
+            CurrentStep(
                 args.step_nA, delay_ms=args.delay_ms, duration_ms=args.duration_ms
             )
         ],
@@ -70,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     )
     bar.update()
     bar.set_postfix_str("running NEURON")
-    result = isf.simulate(experiment)
+    result = simulate(experiment)
     bar.update()
     bar.set_postfix_str("writing")
     frame = pd.DataFrame(

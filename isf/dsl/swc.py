@@ -14,8 +14,10 @@ import math
 import os
 from pathlib import Path
 
+import attrs
 import numpy as np
 
+from isf.dsl.atomic import atomic_write_text
 from isf.dsl.errors import LegacyFormatError
 from isf.errors import ArgumentValueError, MissingFileError
 from isf.model.morphology import Morphology, Section
@@ -156,15 +158,23 @@ def read_swc(path: str | os.PathLike[str]) -> Morphology:
     return parse_swc(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
 
 
-def format_swc(morphology: Morphology) -> str:
-    """Write ``morphology`` as SWC (radius = diameter / 2). Only labels soma/axon/dend/apic."""
+def format_swc(morphology: Morphology, *, generated_axon_as_axon: bool = False) -> str:
+    """Write ``morphology`` as SWC (radius = diameter / 2).
+
+    SWC types 1–4 express the labels soma/axon/dend/apic only; with ``generated_axon_as_axon`` the
+    generated axon's ais/myelin/node sections are written as axon (type 2), which reads back as
+    ``axon`` (lossy), otherwise they are an error.
+    """
     lines = ["# written by isf", "# id type x y z radius parent"]
     last_point: dict[int, int] = {}
     next_id = 1
     for sid in morphology.topological_order:
         section = morphology.sections[sid]
+        if generated_axon_as_axon and section.label in ("ais", "myelin", "node"):
+            section = attrs.evolve(section, label="axon")
         if section.label not in _TYPE_OF_LABEL:
-            raise ArgumentValueError(f"section {sid} has label {section.label!r}, which SWC types 1-4 cannot express")
+            raise ArgumentValueError(f"section {sid} has label {section.label!r}, which SWC types 1-4 cannot express "
+                                     "(write the generated axon as axon with generated_axon_as_axon=True)")
         code = _TYPE_OF_LABEL[section.label]
         points, diams = section.points, section.diameters
         if section.parent is None:
@@ -179,3 +189,10 @@ def format_swc(morphology: Morphology) -> str:
             next_id += 1
         last_point[sid] = parent_id
     return "\n".join(lines) + "\n"
+
+
+def write_swc(morphology: Morphology, path: str | os.PathLike[str], *, generated_axon_as_axon: bool = False) -> Path:
+    """Write ``morphology`` as SWC to ``path`` atomically (nothing is left behind on failure)."""
+    path = Path(path)
+    atomic_write_text(path, format_swc(morphology, generated_axon_as_axon=generated_axon_as_axon))
+    return path

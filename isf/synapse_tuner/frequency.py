@@ -31,7 +31,7 @@ class FrequencyResponse:
     frequencies_Hz: tuple[float, ...]
     metrics: tuple[TrainMetrics, ...]
     protocol: TrainSettings
-    measure: str
+    measure: Measure
 
     @property
     def amplitudes(self) -> NDArray[np.float64]:

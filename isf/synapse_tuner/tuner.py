@@ -82,7 +82,7 @@ class TrainResult:
     peak_times_ms: Array
     baseline: float
     sign: int
-    measure: str
+    measure: Measure
     metrics: TrainMetrics
     connection: ConnectionSettings
 

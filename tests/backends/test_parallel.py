@@ -68,3 +68,24 @@ def test_map_unordered_yields_every_position_once(parallel: Parallel) -> None:
     got = dict(map_unordered(_scaled, 3, items, parallel))
     assert got == {pos: 3 * item for pos, item in enumerate(items)}
     assert list(map_unordered(_scaled, 3, [], parallel)) == []
+
+
+_KEPT: list[str] = []
+
+
+def _keep(tag: str, item: int) -> list[str]:
+    """A task that leaves state in its worker, registered for release (as the trial runner's cells)."""
+    from isf.backends import parallel
+
+    parallel.register_worker_cache(_KEPT.clear)
+    _KEPT.append(tag)
+    return sorted(set(_KEPT))
+
+
+def test_a_worker_keeps_one_fan_outs_state_at_a_time() -> None:
+    # loky reuses its worker processes across calls: the second call must not see the first's state
+    workers = Parallel(workers=2, batch_size=1)
+    first = dict(map_unordered(_keep, "first", list(range(4)), workers))
+    second = dict(map_unordered(_keep, "second", list(range(4)), workers))
+    assert all(kept == ["first"] for kept in first.values())
+    assert all(kept == ["second"] for kept in second.values())

@@ -8,6 +8,7 @@ nor a compiler.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import os
 import platform
 import re
@@ -19,6 +20,7 @@ from isf.errors import MechanismError
 
 __all__ = [
     "MECHANISMS_DIR",
+    "PACKAGED_MECHANISMS_DIR",
     "available_mechanisms",
     "content_hash",
     "declared_names",
@@ -28,18 +30,40 @@ __all__ = [
 ]
 
 
+#: Where a wheel carries the ``.mod`` files: ``isf/_mechanisms`` inside the
+#: installed package (``setup.py``'s ``build_py`` copies the checkout's
+#: top-level ``mechanisms/`` there at build time; it never exists in a checkout).
+PACKAGED_MECHANISMS_DIR: Path = Path(str(importlib.resources.files("isf"))).resolve() / "_mechanisms"
+
+
+def _checkout_mechanisms_dir() -> Path | None:
+    """``<repo>/mechanisms`` when isf runs from a source checkout (plain or editable install)."""
+    # a checkout has pyproject.toml beside isf/ and mechanisms/; an installed package's parent
+    # (site-packages) has neither
+    repo = PACKAGED_MECHANISMS_DIR.parents[1]
+    if (repo / "pyproject.toml").is_file() and (repo / "mechanisms").is_dir():
+        return repo / "mechanisms"
+    return None
+
+
 def _default_mechanisms_dir() -> Path:
     env = os.environ.get("ISF_MECHANISMS_DIR")
     if env:
         return Path(env).expanduser().resolve()
-    # this file: <repo>/isf/backends/neuron/mechanisms/sources.py -> <repo>/mechanisms
-    return Path(__file__).resolve().parents[4] / "mechanisms"
+    # the checkout wins, so that an edited .mod file is what gets compiled; an installed wheel
+    # has only its packaged copy (same bytes, hence the same content hash and cache entry)
+    checkout = _checkout_mechanisms_dir()
+    if checkout is not None:
+        return checkout
+    return PACKAGED_MECHANISMS_DIR
 
 
-#: Folder holding the project's ``.mod`` files: ``<repo>/mechanisms``, or the
-#: value of the environment variable ``ISF_MECHANISMS_DIR`` (read at import
-#: time; an ``ISF_MECHANISMS_DIR`` set later is still honoured by the
-#: functions of this package when they are called without ``source_dir``).
+#: Folder holding the project's ``.mod`` files: ``<repo>/mechanisms`` when
+#: isf runs from a checkout (editable install included), else the copy packed
+#: into the wheel (:data:`PACKAGED_MECHANISMS_DIR`), or the value of the
+#: environment variable ``ISF_MECHANISMS_DIR`` (read at import time; an
+#: ``ISF_MECHANISMS_DIR`` set later is still honoured by the functions of this
+#: package when they are called without ``source_dir``).
 MECHANISMS_DIR: Path = _default_mechanisms_dir()
 
 
