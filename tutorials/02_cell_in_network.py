@@ -4,37 +4,48 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
-"""Cell in a network: cell 86 receives a C2 whisker deflection from 278 presynaptic populations.
 
-Run with ``python tutorials/02_cell_in_network.py [--trials 4] [--tstop 300] [--workers 2] [--seed 1]
-[--out DIR]``. It needs only the files shipped with isf (``isf.data``).
-
-1. ``read_cell_param`` loads cell 86 (as in tutorial 01); ``read_network_param`` loads ISF's C2
-   network: 278 populations (``<celltype>_<column>``), 24,780 anatomical synapses mapped onto the
-   cell's sections, each population with its ongoing (Poisson) and evoked (PSTH, whisker deflection
-   at 245 ms) activity, release probability and receptors. The absolute ``.syn``/``.con`` paths in
-   the file (from another machine) are resolved by file name next to it.
-2. ``isf.analysis.synapse_stats`` summarises the anatomy per presynaptic cell type.
-3. ``isf.run_trials`` runs the stochastic trials on worker processes into one HDF5 store. Each
-   trial's randomness depends only on ``(seed, trial)``, so results do not depend on the number of
-   workers. The store is **resumable**: interrupt the run (Ctrl-C) and run the same command again;
-   the trials already stored are kept and only the missing ones are run. Changing ``--trials``,
-   ``--tstop`` or ``--seed`` is a different run: use another ``--out`` folder.
-4. The store's frames (pandas) give the soma spike times, voltage traces and every synapse
-   activation; we print spike statistics and write two figures.
-"""
+# %% [markdown]
+# # Cell in a network
+#
+# Cell 86 receives a C2 whisker deflection from 278 presynaptic populations.
+#
+# Run with `python tutorials/02_cell_in_network.py [--trials 4] [--tstop 300] [--workers 2] [--seed 1]
+# [--out DIR]`. It needs only the files shipped with isf (`isf.data`).
+#
+# 1. `read_cell_param` loads cell 86 (as in tutorial 01); `read_network_param` loads ISF's C2
+#    network: 278 populations (`<celltype>_<column>`), 24,780 anatomical synapses mapped onto the
+#    cell's sections, each population with its ongoing (Poisson) and evoked (PSTH, whisker deflection
+#    at 245 ms) activity, release probability and receptors. The absolute `.syn`/`.con` paths in
+#    the file (from another machine) are resolved by file name next to it.
+# 2. `isf.analysis.synapse_stats` summarises the anatomy per presynaptic cell type.
+# 3. `isf.run_trials` runs the stochastic trials on worker processes into one HDF5 store. Each
+#    trial's randomness depends only on `(seed, trial)`, so results do not depend on the number of
+#    workers. The store is **resumable**: interrupt the run (Ctrl-C) and run the same command again;
+#    the trials already stored are kept and only the missing ones are run. Changing `--trials`,
+#    `--tstop` or `--seed` is a different run: use another `--out` folder.
+# 4. The store's frames (pandas) give the soma spike times, voltage traces and every synapse
+#    activation; we print spike statistics and write two figures.
 
 # %%
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:
+    matplotlib.use("Agg")  # a script writes images only; a notebook keeps its inline backend
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -135,78 +146,101 @@ def activation_figure(activations: pd.DataFrame, anatomy: pd.DataFrame, n_trials
     return fig
 
 
-# %%
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--trials", type=int, default=4, help="number of trials (default 4)")
-    parser.add_argument("--tstop", type=float, default=300.0, help="trial length, ms (default 300)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2; 1 = in this process)")
-    parser.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
-    parser.add_argument("--out", type=Path, default=Path("out/cell_in_network"), help="folder for the store and PNGs")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
 
-    # 1. The model, from shipped files.
-    cell, network, sim = load_model()
-    print(f"cell 86: {len(cell.morphology)} sections, {cell.n_segments} segments")
-    print(f"network: {len(network.populations)} populations, {network.n_synapses:,} synapses "
-          f"({network.n_connected_synapses:,} connected to a presynaptic cell)")
+# %% [markdown]
+# ## Parameters
+#
+# As a script, the command line sets them. In a notebook they come from the environment variable
+# `ISF_TUTORIAL_ARGS`, in the same syntax (e.g. `ISF_TUTORIAL_ARGS="--trials 2 --tstop 60"`), or edit
+# this cell.
 
-    # 2. Anatomy per presynaptic cell type (L1 is grouped as EXC, as ISF does).
-    anatomy = synapse_stats.celltype_synapse_table(network)
-    shown = anatomy[["EI", "n_populations", "n_cells", "n_connected_cells", "n_synapses", "soma_distance_mean_um",
-                     "soma_distance_sd_um", "n_apical", "n_basal", "n_soma"]]
-    print("\nsynapses per presynaptic cell type (soma distance in µm):")
-    print(shown.to_string(float_format=lambda v: f"{v:.1f}"))
-    print(f"total: {int(anatomy['n_synapses'].sum()):,} synapses from {int(anatomy['n_connected_cells'].sum()):,} "
-          f"connected presynaptic cells (n_cells: the populations' cellNr)")
+# %% tags=["parameters"]
+parser = argparse.ArgumentParser(description="Cell in a network: cell 86 and a C2 whisker deflection")
+parser.add_argument("--trials", type=int, default=4, help="number of trials (default 4)")
+parser.add_argument("--tstop", type=float, default=300.0, help="trial length, ms (default 300)")
+parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2; 1 = in this process)")
+parser.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
+parser.add_argument("--out", type=Path, default=Path("out/cell_in_network"), help="folder for the store and PNGs")
+# A notebook kernel has its own command line: there the arguments come from ISF_TUTORIAL_ARGS.
+args = parser.parse_args(shlex.split(os.environ.get("ISF_TUTORIAL_ARGS", "")) if "ipykernel" in sys.modules
+                         else None)
+args.out.mkdir(parents=True, exist_ok=True)
 
-    # 3. Trials, into a resumable store.
-    experiment = isf.Experiment(
-        cell, isf.Simulation(args.tstop, dt_ms=sim.dt_ms, v_init_mV=sim.v_init_mV, celsius_degC=sim.celsius_degC),
-        network=network)
-    store_path = args.out / "c2_trials.h5"
-    try:
-        # A store is keyed by experiment, seed and number of trials (as run_trials keys it): the same
-        # command finds its own run and continues it, another run is refused.
-        with RunStore.create(store_path, experiment_json=experiment_json(experiment), run_seed=args.seed,
-                             n_trials=args.trials) as store:
-            done = len(store.completed_trials())
-    except FileExistsError as exc:
-        raise SystemExit(f"{exc}\n(another run is stored there: choose another --out)") from None
-    print(f"\nstore {store_path}: {done} of {args.trials} trials already stored "
-          "(interrupted? run the same command again to finish)")
-    isf.run_trials(experiment, args.trials, store_path, run_seed=args.seed,
-                   parallel=isf.Parallel(workers=max(1, args.workers)))  # one worker: in this process
-
-    # 4. Frames from the store: index = trial.
-    with RunStore.open(store_path) as store:
-        spike_times = store["spike_times"]          # wide: one NaN-padded row per trial
-        voltage = store["voltage_traces"]           # trials × time (ms) columns, mV
-        activations = store["synapse_activations"]  # long: one row per release
-    spikes = [row[~np.isnan(row)] for row in spike_times.to_numpy()]
-    n_trials = len(spikes)
-    # Releases scheduled after tstop are stored too (evoked PSTH spikes): count only those within the run.
-    per_trial = synapse_stats.activations_per_trial(activations, "EI", trials=spike_times.index, t0_ms=0.0,
-                                                    t1_ms=args.tstop)
-    n_spikes = np.array([s.size for s in spikes])
-    print(f"\nsummary over {n_trials} trials (tstop {args.tstop:g} ms, seed {args.seed}):")
-    print(f"  spikes/trial: {n_spikes.mean():.2f} (SD {n_spikes.std():.2f})")
-    print(f"  P(spike {EVOKED_MS[0]:g}-{EVOKED_MS[1]:g} ms): "
-          f"{window_text(spikes, EVOKED_MS, args.tstop, 'probability')}")
-    print(f"  ongoing rate {ONGOING_MS[0]:g}-{ONGOING_MS[1]:g} ms: "
-          f"{window_text(spikes, ONGOING_MS, args.tstop, 'rate')}")
-    exc, inh = (per_trial[g].mean() if g in per_trial else 0.0 for g in ("EXC", "INH"))
-    print(f"  synapse activations/trial: {per_trial.sum(axis=1).mean():.0f} (EXC {exc:.0f}, INH {inh:.0f})")
-
-    soma_png = args.out / "c2_soma.png"
-    soma_figure(spikes, voltage, args.tstop).savefig(soma_png, dpi=110)
-    print(f"\nwrote {soma_png}")
-    act_png = args.out / "c2_synapse_activations.png"
-    activation_figure(activations, anatomy, n_trials, args.tstop).savefig(act_png, dpi=110)
-    print(f"wrote {act_png}")
-
+# %% [markdown]
+# ## 1. The model, from shipped files
 
 # %%
-if __name__ == "__main__":
-    main()
+cell, network, sim = load_model()
+print(f"cell 86: {len(cell.morphology)} sections, {cell.n_segments} segments")
+print(f"network: {len(network.populations)} populations, {network.n_synapses:,} synapses "
+      f"({network.n_connected_synapses:,} connected to a presynaptic cell)")
+
+# %% [markdown]
+# ## 2. Anatomy per presynaptic cell type (L1 is grouped as EXC, as ISF does)
+
+# %%
+anatomy = synapse_stats.celltype_synapse_table(network)
+shown = anatomy[["EI", "n_populations", "n_cells", "n_connected_cells", "n_synapses", "soma_distance_mean_um",
+                 "soma_distance_sd_um", "n_apical", "n_basal", "n_soma"]]
+print("\nsynapses per presynaptic cell type (soma distance in µm):")
+print(shown.to_string(float_format=lambda v: f"{v:.1f}"))
+print(f"total: {int(anatomy['n_synapses'].sum()):,} synapses from {int(anatomy['n_connected_cells'].sum()):,} "
+      f"connected presynaptic cells (n_cells: the populations' cellNr)")
+
+# %% [markdown]
+# ## 3. Trials, into a resumable store
+
+# %%
+experiment = isf.Experiment(
+    cell, isf.Simulation(args.tstop, dt_ms=sim.dt_ms, v_init_mV=sim.v_init_mV, celsius_degC=sim.celsius_degC),
+    network=network)
+store_path = args.out / "c2_trials.h5"
+try:
+    # A store is keyed by experiment, seed and number of trials (as run_trials keys it): the same
+    # command finds its own run and continues it, another run is refused.
+    with RunStore.create(store_path, experiment_json=experiment_json(experiment), run_seed=args.seed,
+                         n_trials=args.trials) as store:
+        done = len(store.completed_trials())
+except FileExistsError as exc:
+    raise SystemExit(f"{exc}\n(another run is stored there: choose another --out)") from None
+print(f"\nstore {store_path}: {done} of {args.trials} trials already stored "
+      "(interrupted? run the same command again to finish)")
+isf.run_trials(experiment, args.trials, store_path, run_seed=args.seed,
+               parallel=isf.Parallel(workers=max(1, args.workers)))  # one worker: in this process
+
+# %% [markdown]
+# ## 4. Frames from the store (index = trial), statistics and figures
+
+# %%
+with RunStore.open(store_path) as store:
+    spike_times = store["spike_times"]          # wide: one NaN-padded row per trial
+    voltage = store["voltage_traces"]           # trials × time (ms) columns, mV
+    activations = store["synapse_activations"]  # long: one row per release
+spikes = [row[~np.isnan(row)] for row in spike_times.to_numpy()]
+n_trials = len(spikes)
+# Releases scheduled after tstop are stored too (evoked PSTH spikes): count only those within the run.
+per_trial = synapse_stats.activations_per_trial(activations, "EI", trials=spike_times.index, t0_ms=0.0,
+                                                t1_ms=args.tstop)
+n_spikes = np.array([s.size for s in spikes])
+print(f"\nsummary over {n_trials} trials (tstop {args.tstop:g} ms, seed {args.seed}):")
+print(f"  spikes/trial: {n_spikes.mean():.2f} (SD {n_spikes.std():.2f})")
+print(f"  P(spike {EVOKED_MS[0]:g}-{EVOKED_MS[1]:g} ms): "
+      f"{window_text(spikes, EVOKED_MS, args.tstop, 'probability')}")
+print(f"  ongoing rate {ONGOING_MS[0]:g}-{ONGOING_MS[1]:g} ms: "
+      f"{window_text(spikes, ONGOING_MS, args.tstop, 'rate')}")
+exc, inh = (per_trial[g].mean() if g in per_trial else 0.0 for g in ("EXC", "INH"))
+print(f"  synapse activations/trial: {per_trial.sum(axis=1).mean():.0f} (EXC {exc:.0f}, INH {inh:.0f})")
+
+# %%
+soma_png = args.out / "c2_soma.png"
+fig = soma_figure(spikes, voltage, args.tstop)
+fig.savefig(soma_png, dpi=110)
+print(f"\nwrote {soma_png}")
+fig
+
+# %%
+act_png = args.out / "c2_synapse_activations.png"
+fig = activation_figure(activations, anatomy, n_trials, args.tstop)
+fig.savefig(act_png, dpi=110)
+print(f"wrote {act_png}")
+fig

@@ -1,0 +1,58 @@
+"""mkdocs hooks (``hooks:`` in mkdocs.yml): the site's pages that live elsewhere in the checkout.
+
+* ``index.md``: the README's opening (up to its first ``##`` section), so the two never disagree.
+* ``tutorials/NN_name.ipynb``: the executed copies in ``build/notebooks/`` when ``make docs`` made
+  them (``scripts/notebooks.py execute``: outputs and figures), otherwise the committed notebooks
+  without outputs (the strict-build test uses those: it checks pages and links, not execution).
+* ``reference/``: the pdoc API reference (``docs/build_api.py``), built into ``build/docs-api/``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+REPO = Path(__file__).resolve().parents[1]
+EXECUTED = REPO / "build" / "notebooks"
+API_BUILD = REPO / "build" / "docs-api"
+
+
+def readme_opening() -> str:
+    """The README up to its first ``##`` heading, and where to go from there."""
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    end = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    return "\n".join(lines[:end]).rstrip() + (
+        "\n\n## In these pages\n\n"
+        "* **Tutorials**: the six notebooks, run with small sizes (`tutorials/*.ipynb`, generated from "
+        "the scripts next to them).\n"
+        "* **Guides**: fitting, embedding, the synapse tuner, visualisation and the run store format.\n"
+        "* **[API reference](api.md)**: every module, class and function of `isf`.\n"
+    )
+
+
+def build_api_reference(out: Path) -> None:
+    """pdoc's HTML reference of every isf module into ``out`` (``docs/build_api.py``)."""
+    spec = importlib.util.spec_from_file_location("isf_build_api", REPO / "docs" / "build_api.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(out)
+
+
+@event_priority(100)  # before mkdocs-jupyter turns the .ipynb files into pages
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Add the README's opening, the tutorial notebooks and the API reference to the site."""
+    files.append(File.generated(config, "index.md", content=readme_opening()))
+    for notebook in sorted((REPO / "tutorials").glob("[0-9][0-9]_*.ipynb")):
+        executed = EXECUTED / notebook.name
+        source = executed if executed.exists() else notebook
+        files.append(File.generated(config, f"tutorials/{notebook.name}", abs_src_path=str(source)))
+    build_api_reference(API_BUILD)
+    for page in sorted(p for p in API_BUILD.rglob("*") if p.is_file()):
+        files.append(File.generated(config, f"reference/{page.relative_to(API_BUILD).as_posix()}",
+                                    abs_src_path=str(page)))
+    return files
