@@ -15,7 +15,7 @@ STAMP  := $(VENV)/.isf-installed
 NO_PYTHON := isf needs one of CPython $(SUPPORTED_PYTHONS) (the versions NEURON 9.0.2 ships wheels for), \
 	but found none as python3.X on PATH or in pyenv. Install one, or run e.g. make PYTHON=/path/to/python3.12
 
-.PHONY: demo test test-fast test-all test-newest typecheck bench mechanisms dist clean
+.PHONY: demo test test-fast test-all test-newest typecheck bench mechanisms dist notebooks docs clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "$(NO_PYTHON)" >&2; exit 1; }
@@ -63,6 +63,15 @@ dist: $(STAMP)
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 
+# tutorials/*.ipynb from the jupytext scripts next to them (run after editing a tutorial; a test checks)
+notebooks: $(STAMP)
+	$(BIN)/python scripts/notebooks.py sync
+
+# the docs site in site/: the notebooks executed with their small sizes (figures), the guides, the API reference
+docs: mechanisms
+	$(BIN)/python scripts/notebooks.py execute build/notebooks/tutorials
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 bench: mechanisms
 	$(BIN)/python benchmarks/step_currents.py
 	$(BIN)/python benchmarks/network_trials.py --trials 8 --seed 1
@@ -72,4 +81,4 @@ bench: mechanisms
 	$(BIN)/python benchmarks/plot_many_traces.py
 
 clean:
-	rm -rf $(VENV) .venv-3.* out build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* out build dist site *.egg-info .pytest_cache .hypothesis

@@ -24,17 +24,19 @@ class BuildPyWithMechanisms(build_py):
     """``build_py`` that also copies ``mechanisms/*.mod`` to ``<build_lib>/isf/_mechanisms/``."""
 
     def run(self) -> None:
-        super().run()
-        if self.editable_mode:
+        if self.editable_mode or self.inplace:
             # an editable install runs from the checkout, which finds mechanisms/ itself
+            super().run()
             return
         files = sorted(MECHANISMS.glob("*.mod"))
         if not files:
             raise SystemExit(f"no .mod files in {MECHANISMS}: cannot build an isf wheel without them")
+        # start empty: `pip install .` builds in the checkout's build/lib, where a module moved or
+        # removed since an earlier build (or a removed .mod file) would otherwise end up installed
+        shutil.rmtree(self.build_lib, ignore_errors=True)
+        super().run()
         target = Path(self.build_lib) / "isf" / "_mechanisms"
-        # start empty: a .mod file removed from mechanisms/ must not survive from an earlier build
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
+        target.mkdir(parents=True, exist_ok=True)
         for path in files:
             self.copy_file(str(path), str(target / path.name), preserve_mode=False)
 

@@ -1,7 +1,7 @@
 """mkdocs hooks (``hooks:`` in mkdocs.yml): the site's pages that live elsewhere in the checkout.
 
-* ``index.md``: the README's opening (up to its first ``##`` section), so the two never disagree.
-* ``tutorials/NN_name.ipynb``: the executed copies in ``build/notebooks/`` when ``make docs`` made
+* ``index.md``: the README's opening (up to "Using it"), so the two never disagree.
+* ``tutorials/NN_name.ipynb``: the executed copies in ``build/notebooks/tutorials/`` when ``make docs`` made
   them (``scripts/notebooks.py execute``: outputs and figures), otherwise the committed notebooks
   without outputs (the strict-build test uses those: it checks pages and links, not execution).
 * ``reference/``: the pdoc API reference (``docs/build_api.py``), built into ``build/docs-api/``.
@@ -17,14 +17,21 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
 REPO = Path(__file__).resolve().parents[1]
+#: ``make docs`` executes the notebooks into EXECUTED / "tutorials" (mkdocs-jupyter needs a real
+#: source folder, hence the same relative path as in the checkout).
 EXECUTED = REPO / "build" / "notebooks"
 API_BUILD = REPO / "build" / "docs-api"
 
 
+#: The home page is the README up to this section (its opening: commands, install, what isf is).
+HOME_ENDS_AT = "## Using it"
+
+
 def readme_opening() -> str:
-    """The README up to its first ``##`` heading, and where to go from there."""
+    """The README up to :data:`HOME_ENDS_AT` (or its first ``##`` section), and where to go from there."""
     lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
-    end = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    end = next((i for i, line in enumerate(lines) if line.strip() == HOME_ENDS_AT),
+               next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines)))
     return "\n".join(lines[:end]).rstrip() + (
         "\n\n## In these pages\n\n"
         "* **Tutorials**: the six notebooks, run with small sizes (`tutorials/*.ipynb`, generated from "
@@ -48,9 +55,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Add the README's opening, the tutorial notebooks and the API reference to the site."""
     files.append(File.generated(config, "index.md", content=readme_opening()))
     for notebook in sorted((REPO / "tutorials").glob("[0-9][0-9]_*.ipynb")):
-        executed = EXECUTED / notebook.name
-        source = executed if executed.exists() else notebook
-        files.append(File.generated(config, f"tutorials/{notebook.name}", abs_src_path=str(source)))
+        src_uri = f"tutorials/{notebook.name}"
+        source = EXECUTED if (EXECUTED / src_uri).exists() else REPO
+        files.append(File(src_uri, str(source), config.site_dir, config.use_directory_urls))
     build_api_reference(API_BUILD)
     for page in sorted(p for p in API_BUILD.rglob("*") if p.is_file()):
         files.append(File.generated(config, f"reference/{page.relative_to(API_BUILD).as_posix()}",

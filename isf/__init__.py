@@ -54,7 +54,7 @@ from isf.errors import IsfError, ModelValueError
 __all__ = [
     "PSTH", "Activity", "Connectivity", "Network", "Parallel", "Poisson", "Population", "Receptor", "Synapses",
     "create_evoked_network", "gaba", "glutamate", "read_network_param", "run_trials", "write_network_param",
-    "ApicalTrunk", "CappedExponential", "Cell", "CellBuilder", "CellParameterFile", "CurrentStep",
+    "ApicalTrunk", "CappedExponential", "Cell", "CellBuilder", "CellParameterFile", "CurrentStep", "Database",
     "Discretization", "EPSPCurrent", "Experiment", "Exponential", "ExponentialByZDist", "Landmark", "Linear",
     "IsfError", "LinearCapped", "Mechanism", "ModelValueError", "Morphology", "Recording", "Region", "Result",
     "RunStore", "ScaleApical", "ScaleApicalMorph86", "Section", "SectionSite", "Sigmoid", "Simulation", "Soma",
@@ -80,4 +80,8 @@ def __getattr__(name: str) -> Any:
         from isf.store import RunStore
 
         return RunStore
+    if name == "Database":  # imported on use, as RunStore
+        from isf.store import Database
+
+        return Database
     raise AttributeError(f"module 'isf' has no attribute {name!r}")

@@ -85,7 +85,7 @@ def test_wheel_in_a_fresh_venv_runs_the_quickstart(tmp_path: Path) -> None:
     mods = sorted(p.name for p in (REPO / "mechanisms").glob("*.mod"))
     assert sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("isf/_mechanisms/")) == mods
     assert "isf/data/cell86/86_C2_center.param" in names
-    assert "isf/fitting/hay_2011_targets.csv" in names or any(n.endswith("hay_2011_targets.csv") for n in names)
+    assert any(n.endswith("/hay_2011_targets.csv") for n in names)
     assert not any("__pycache__" in n for n in names)
 
     venv = tmp_path / "venv"
@@ -117,17 +117,35 @@ def test_wheel_in_a_fresh_venv_runs_the_quickstart(tmp_path: Path) -> None:
     assert report["spikes"] == EXPECTED_SPIKES
 
 
-def test_checkout_gives_the_same_count() -> None:
-    """The expected spike count of the wheel test, from the checkout (cheap: 300 ms of cell 86)."""
-    import isf
-    from isf.data import cell86
+def test_checkout_gives_the_same_count(tmp_path: Path) -> None:
+    """The snippet from the checkout: its own mechanisms/ folder, the same hash and spike count."""
+    from isf.backends.neuron.mechanisms import content_hash
+    from isf.backends.neuron.mechanisms.sources import mod_files
 
-    params = isf.read_cell_param(cell86("86_C2_center.param"))
-    experiment = isf.Experiment(
-        params.cell,
-        isf.Simulation(300.0, cvode=True, v_init_mV=params.simulation.v_init_mV,
-                       celsius_degC=params.simulation.celsius_degC),
-        [isf.CurrentStep(1.507, delay_ms=50, duration_ms=250)],
-        [isf.Recording(isf.Soma())],
-    )
-    assert len(isf.simulate(experiment).spike_times("soma")) == EXPECTED_SPIKES
+    out = _run([sys.executable, "-c", SNIPPET], cwd=REPO, env=_clean_env())
+    report = json.loads(out.strip().splitlines()[-1])
+    assert Path(report["mechanisms_dir"]) == (REPO / "mechanisms").resolve()
+    assert report["hash"] == content_hash(mod_files(REPO / "mechanisms"))
+    assert report["spikes"] == EXPECTED_SPIKES
+
+
+def test_mechanism_folder_of_a_checkout_and_of_an_installed_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isf.backends.neuron.mechanisms.sources import default_mechanisms_dir
+
+    monkeypatch.delenv("ISF_MECHANISMS_DIR", raising=False)
+    checkout = tmp_path / "checkout"
+    (checkout / "isf").mkdir(parents=True)
+    (checkout / "mechanisms").mkdir()
+    (checkout / "pyproject.toml").write_text("")
+    assert default_mechanisms_dir(checkout / "isf") == checkout / "mechanisms"
+
+    # an installed wheel: site-packages/isf/_mechanisms, nothing of a checkout beside the package
+    site = tmp_path / "site-packages"
+    (site / "isf" / "_mechanisms").mkdir(parents=True)
+    (site / "mechanisms").mkdir()  # another distribution's folder of that name is not ours
+    assert default_mechanisms_dir(site / "isf") == site / "isf" / "_mechanisms"
+
+    monkeypatch.setenv("ISF_MECHANISMS_DIR", str(tmp_path / "mine"))
+    assert default_mechanisms_dir(site / "isf") == (tmp_path / "mine").resolve()

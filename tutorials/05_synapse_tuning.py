@@ -43,6 +43,8 @@ import matplotlib
 
 if "ipykernel" not in sys.modules:
     matplotlib.use("Agg")  # a script writes images only; a notebook keeps its inline backend
+else:
+    import matplotlib.pyplot  # noqa: F401  (starts the inline backend: a Figure that is a cell's value shows)
 import numpy as np  # noqa: E402
 
 import isf

@@ -42,9 +42,9 @@ def psth(
         t_stop_ms = float(everything.max()) if everything.size else t_start_ms + bin_ms
     # Whole bins covering [t_start, t_stop]: a partial last bin is extended, never dropped.
     n_bins = max(1, int(np.ceil((t_stop_ms - t_start_ms) / bin_ms - 1e-9)))
-    edges = t_start_ms + bin_ms * np.arange(n_bins + 1)
+    edges = t_start_ms + bin_ms * np.arange(n_bins + 1, dtype=np.float64)
     counts, _ = np.histogram(everything, bins=edges)
-    values = counts / max(1, len(trials))
+    values: NDArray[np.float64] = counts / max(1, len(trials))
     if rate:
         values = values / (np.diff(edges) / 1000.0)
     return edges, values

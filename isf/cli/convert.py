@@ -324,7 +324,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         type=os.fspath,
-        help="folder where files named in .param files are looked for (repeatable)",
+        help=("folder where files named in .param files are looked for, recursively (the best "
+              "match of the written path wins; repeatable)"),
     )
     conv.add_argument(
         "--tstop-ms",

@@ -227,5 +227,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     for parser in (nwb, sonata, *(formats.choices[n] for n in ("neuroml", "swc"))):
         parser.add_argument("--force", action="store_true", help="replace an existing output")
         parser.add_argument("--search", action="append", default=[],
-                            help="folder where files named in .param files are looked for (repeatable)")
+                            help=("folder where files named in .param files are looked for, recursively (the best "
+                                  "match of the written path wins; repeatable)"))
         parser.set_defaults(func=run)

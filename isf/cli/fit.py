@@ -18,7 +18,7 @@ _SETUP_HELP = ("--morphology X.hoc with --fixed FIXED.json (ISF's fixed-paramete
 
 def _setup(args: argparse.Namespace) -> Any:
     from isf.dsl.hoc import read_hoc
-    from isf.fitting.errors import FittingError
+    from isf.errors import FittingError
     from isf.fitting.protocols import HayFixedParameters
     from isf.fitting.setup import HaySetup, morphology89_setup
 
@@ -82,7 +82,7 @@ def run_explore(args: argparse.Namespace) -> int:
     """Run (or resume) the random-walk exploration of ``args``; exit code 0."""
     import pandas as pd
 
-    from isf.fitting.errors import FittingError
+    from isf.errors import FittingError
     from isf.fitting.explore import (
         HayInsideTest,
         WalkSettings,

@@ -189,6 +189,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         type=os.fspath,
-        help="folder where files named in a .param are looked for (repeatable)",
+        help=("folder where files named in a .param are looked for, recursively (the best "
+              "match of the written path wins; repeatable)"),
     )
     insp.set_defaults(func=run)

@@ -73,7 +73,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="compile, list or check the NMODL mechanisms",
         description="Compile the project's NMODL mechanisms into the cache, list the mechanism names the .mod "
         "files declare, or check that they compile, load and are known to NEURON. The folder is "
-        "<repo>/mechanisms or $ISF_MECHANISMS_DIR.",
+        "<repo>/mechanisms in a checkout, the copy packed into the installed wheel otherwise, or "
+        "$ISF_MECHANISMS_DIR.",
         epilog="examples:\n  isf mechanisms compile\n  isf mechanisms list\n  isf mechanisms check",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

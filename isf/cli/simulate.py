@@ -134,7 +134,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         type=os.fspath,
-        help="folder where files named in the .param are looked for (repeatable)",
+        help=("folder where files named in the .param are looked for, recursively (the best "
+              "match of the written path wins; repeatable)"),
     )
     sim.add_argument("--step-nA", type=float, help="current amplitude, nA")
     sim.add_argument(

@@ -7,23 +7,27 @@ import argparse
 
 def run(args: argparse.Namespace) -> int:
     """Run (or resume) the trials of ``args`` into the store; exit code 0."""
-    import isf
     from isf.backends.parallel import Parallel
     from isf.backends.runner import run_trials, run_trials_mpi
+    from isf.dsl.cell_param import read_cell_param
     from isf.dsl.network_param import read_network_param
+    from isf.model.experiment import Experiment
+    from isf.model.recording import Recording
+    from isf.model.simulation import Simulation
+    from isf.model.site import Soma
 
     # Built first: a bad --workers or --backend fails before any file is read or written.
     mpi = args.backend == "mpi"
     parallel = Parallel(workers=args.workers) if mpi else Parallel(backend=args.backend, workers=args.workers)
-    params = isf.read_cell_param(args.cell, search_roots=args.search)
+    params = read_cell_param(args.cell, search_roots=args.search)
     network = read_network_param(args.network, params.cell.morphology, search_roots=args.search).network
     sim = params.simulation
-    experiment = isf.Experiment(
+    experiment = Experiment(
         params.cell,
-        isf.Simulation(args.tstop if args.tstop is not None else sim.tstop_ms, dt_ms=sim.dt_ms,
-                       v_init_mV=sim.v_init_mV, celsius_degC=sim.celsius_degC),
-        recordings=[isf.Recording(isf.Soma()), *(isf.Recording(s, name=s.legacy_label(params.cell))
-                                                 for s in params.recording_sites)],
+        Simulation(args.tstop if args.tstop is not None else sim.tstop_ms, dt_ms=sim.dt_ms,
+                   v_init_mV=sim.v_init_mV, celsius_degC=sim.celsius_degC),
+        recordings=[Recording(Soma()), *(Recording(s, name=s.legacy_label(params.cell))
+                                         for s in params.recording_sites)],
         network=network,
     )
     if mpi:
@@ -46,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     trials.add_argument("--cell", required=True, help="legacy cell .param")
     trials.add_argument("--network", required=True, help="legacy network .param")
     trials.add_argument("--search", action="append", default=[],
-                        help="folder where files named in the .param files are looked for (repeatable)")
+                        help=("folder where files named in the .param files are looked for, recursively "
+                              "(the best match of the written path wins; repeatable)"))
     trials.add_argument("--trials", type=int, required=True, help="number of trials")
     trials.add_argument("--seed", type=int, required=True, help="run seed")
     trials.add_argument("--out", required=True, help="HDF5 store (resumed if it exists)")

@@ -137,7 +137,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--search",
         action="append",
         default=[],
-        help="folder for files named in the .param",
+        help="folder for files named in the .param, searched recursively (repeatable)",
     )
     p.add_argument(
         "--section",

@@ -1,9 +1,21 @@
-"""Example files shipped with isf (see the NOTICE in each folder for origin and licence)."""
+"""Example files shipped with isf (see the NOTICE in each folder for origin and licence); a leaf below
+every layer, holding data only.
+
+Where each example lives (each function gives the folder, or a file in it):
+
+* :func:`cell86` — the layer-5 thick-tufted cell 86 (``.hoc``, ``.param``).
+* :func:`network_c2` — the C2-whisker evoked network of cell 86 (``network.param``, ``.syn``, ``.con``).
+* :func:`hay89` — morphology 89 with the Hay fitting example (``89_C2.hoc``, parameters CSV).
+* :func:`synthetic_connectome` — a small synthetic dense-connectome model for the embedding.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = ["DATA_DIR", "cell86", "hay89", "network_c2", "synthetic_connectome"]
+
+#: The folder the example files are in.
 DATA_DIR = Path(__file__).resolve().parent
 
 

@@ -1,1 +1,271 @@
-"""The ways in: legacy file readers/writers, the fluent builder, JSON/YAML serialisation."""
+"""The ways in: the fluent cell builder, the legacy ISF file readers and writers, the exchange formats
+(NeuroML, SONATA) and JSON/YAML files of model values. Every reader raises
+:class:`~isf.errors.LegacyFormatError` (or another :mod:`isf.errors` class) naming file and line.
+
+Where each concept lives:
+
+* :mod:`isf.dsl.builder` — :class:`CellBuilder`, a cell in fluent code.
+* :mod:`isf.dsl.serialization` — model values ↔ JSON/YAML files (the file envelope of
+  :mod:`isf.model.codec`).
+* Morphologies: :mod:`isf.dsl.hoc` (``.hoc``), :mod:`isf.dsl.swc` (``.swc``), :mod:`isf.dsl.landmark`
+  (Amira landmarks → recording sites), :mod:`isf.dsl.amira` (Amira scalar fields).
+* Cells and networks: :mod:`isf.dsl.param_format` (the ``.param`` literal reader and writer),
+  :mod:`isf.dsl.cell_param` (cell ``.param``), :mod:`isf.dsl.network_param` (network ``.param``),
+  :mod:`isf.dsl.syn_file` (``.syn``), :mod:`isf.dsl.con_file` (``.con``),
+  :mod:`isf.dsl.connected_cells` (``NumberOfConnectedCells.csv``), :mod:`isf.dsl.evoked_network`
+  (the evoked-activity network of a whisker deflection), :mod:`isf.dsl.paths` (where legacy paths
+  are looked up).
+* The dense connectome: :mod:`isf.dsl.connectome_tables` (cell counts, connections, summaries).
+* Simulation outputs of legacy ISF: :mod:`isf.dsl.simrun_files` (synapse-activation,
+  presynaptic-spike and trace files), :mod:`isf.dsl.legacy_simrun` (a whole simrun folder).
+* Exchange formats: :mod:`isf.dsl.neuroml` (NeuroML 2 cells), :mod:`isf.dsl.sonata` (SONATA).
+* Helpers of the readers, not re-exported: :mod:`isf.dsl.atomic` (atomic file writes),
+  :mod:`isf.dsl.text_fields` (tab-separated fields).
+"""
+
+from __future__ import annotations
+
+from isf.dsl.amira import format_amira_field, parse_amira_field, read_amira_field, write_amira_field
+from isf.dsl.builder import CellBuilder
+from isf.dsl.cell_param import (
+    DISTRIBUTION_KEYS,
+    CellParameterFile,
+    cell_from_param_dict,
+    cell_param_dict,
+    read_cell_param,
+    write_cell_param,
+)
+from isf.dsl.con_file import check_con_name, format_con, parse_con, read_con, write_con
+from isf.dsl.connected_cells import (
+    COLUMNS,
+    HEADER,
+    ConnectedCells,
+    connected_cells_from_con,
+    format_connected_cells,
+    parse_connected_cells,
+    read_connected_cells,
+    split_population_name,
+    write_connected_cells,
+)
+from isf.dsl.connectome_tables import (
+    CONNECTIONS_COLUMNS,
+    CellCounts,
+    ConnectionsTable,
+    format_cell_counts,
+    format_connections,
+    format_summary,
+    parse_cell_counts,
+    parse_connections,
+    parse_summary,
+    read_cell_counts,
+    read_connections,
+    read_summary,
+    write_cell_counts,
+    write_connections,
+    write_summary,
+)
+from isf.dsl.evoked_network import (
+    DEFLECTION_OFFSET_MS,
+    PSTH_FILES,
+    SURROUND_COLUMNS,
+    SURROUND_PSTH_WHISKER,
+    create_evoked_network,
+    evoked_psth,
+)
+from isf.dsl.hoc import format_hoc, parse_hoc, read_hoc
+from isf.dsl.landmark import format_landmarks, landmark_sites, parse_landmarks, read_landmarks, write_landmarks
+from isf.dsl.legacy_simrun import (
+    DEND_TRACES_SUFFIX,
+    SOMA_KEY,
+    SOMA_TRACES_SUFFIX,
+    LegacyRun,
+    LegacySimrun,
+    read_legacy_simrun,
+)
+from isf.dsl.network_param import (
+    POINTCELL_DISTRIBUTIONS,
+    SUPPORTED_POINTCELL_DISTRIBUTIONS,
+    NetworkParameterFile,
+    Relocation,
+    network_from_param_dict,
+    network_param_dict,
+    read_network_param,
+    relocate_path,
+    write_network_embedding,
+    write_network_param,
+)
+from isf.dsl.neuroml import format_neuroml, parse_neuroml, read_neuroml, write_neuroml
+from isf.dsl.param_format import (
+    MAX_DEPTH,
+    ParamContext,
+    ParamSyntaxError,
+    format_param,
+    is_finite_number,
+    parse_param,
+    read_param,
+    write_param,
+)
+from isf.dsl.paths import SEARCH_PATH_ENV, resolve_legacy_path
+from isf.dsl.serialization import dumps, load, loads, read_envelope, save, save_envelope
+from isf.dsl.simrun_files import (
+    ACTIVATION_COLUMNS,
+    OLD_SYNAPSE_HEADER,
+    PRESYNAPTIC_COLUMNS,
+    PRESYNAPTIC_HEADER,
+    SYNAPSE_HEADER,
+    TraceTable,
+    format_presynaptic_spikes,
+    format_synapse_activations,
+    format_trace_table,
+    parse_presynaptic_spikes,
+    parse_synapse_activations,
+    parse_trace_table,
+    read_presynaptic_spike_file,
+    read_synapse_activation_file,
+    read_trace_file,
+    write_presynaptic_spike_file,
+    write_synapse_activation_file,
+    write_trace_file,
+)
+from isf.dsl.sonata import SonataInput, SonataPopulation, read_sonata, write_sonata
+from isf.dsl.swc import SWC_TYPES, format_swc, parse_swc, read_swc, write_swc
+from isf.dsl.syn_file import (
+    SynFile,
+    SynPopulations,
+    check_syn_name,
+    format_syn,
+    parse_syn,
+    read_syn,
+    read_syn_file,
+    syn_row_line,
+    write_syn,
+)
+
+__all__ = [
+    "ACTIVATION_COLUMNS",
+    "COLUMNS",
+    "CONNECTIONS_COLUMNS",
+    "CellBuilder",
+    "CellCounts",
+    "CellParameterFile",
+    "ConnectedCells",
+    "ConnectionsTable",
+    "DEFLECTION_OFFSET_MS",
+    "DEND_TRACES_SUFFIX",
+    "DISTRIBUTION_KEYS",
+    "HEADER",
+    "LegacyRun",
+    "LegacySimrun",
+    "MAX_DEPTH",
+    "NetworkParameterFile",
+    "OLD_SYNAPSE_HEADER",
+    "POINTCELL_DISTRIBUTIONS",
+    "PRESYNAPTIC_COLUMNS",
+    "PRESYNAPTIC_HEADER",
+    "PSTH_FILES",
+    "ParamContext",
+    "ParamSyntaxError",
+    "Relocation",
+    "SEARCH_PATH_ENV",
+    "SOMA_KEY",
+    "SOMA_TRACES_SUFFIX",
+    "SUPPORTED_POINTCELL_DISTRIBUTIONS",
+    "SURROUND_COLUMNS",
+    "SURROUND_PSTH_WHISKER",
+    "SWC_TYPES",
+    "SYNAPSE_HEADER",
+    "SonataInput",
+    "SonataPopulation",
+    "SynFile",
+    "SynPopulations",
+    "TraceTable",
+    "cell_from_param_dict",
+    "cell_param_dict",
+    "check_con_name",
+    "check_syn_name",
+    "connected_cells_from_con",
+    "create_evoked_network",
+    "dumps",
+    "evoked_psth",
+    "format_amira_field",
+    "format_cell_counts",
+    "format_con",
+    "format_connected_cells",
+    "format_connections",
+    "format_hoc",
+    "format_landmarks",
+    "format_neuroml",
+    "format_param",
+    "format_presynaptic_spikes",
+    "format_summary",
+    "format_swc",
+    "format_syn",
+    "format_synapse_activations",
+    "format_trace_table",
+    "is_finite_number",
+    "landmark_sites",
+    "load",
+    "loads",
+    "network_from_param_dict",
+    "network_param_dict",
+    "parse_amira_field",
+    "parse_cell_counts",
+    "parse_con",
+    "parse_connected_cells",
+    "parse_connections",
+    "parse_hoc",
+    "parse_landmarks",
+    "parse_neuroml",
+    "parse_param",
+    "parse_presynaptic_spikes",
+    "parse_summary",
+    "parse_swc",
+    "parse_syn",
+    "parse_synapse_activations",
+    "parse_trace_table",
+    "read_amira_field",
+    "read_cell_counts",
+    "read_cell_param",
+    "read_con",
+    "read_connected_cells",
+    "read_connections",
+    "read_envelope",
+    "read_hoc",
+    "read_landmarks",
+    "read_legacy_simrun",
+    "read_network_param",
+    "read_neuroml",
+    "read_param",
+    "read_presynaptic_spike_file",
+    "read_sonata",
+    "read_summary",
+    "read_swc",
+    "read_syn",
+    "read_syn_file",
+    "read_synapse_activation_file",
+    "read_trace_file",
+    "relocate_path",
+    "resolve_legacy_path",
+    "save",
+    "save_envelope",
+    "split_population_name",
+    "syn_row_line",
+    "write_amira_field",
+    "write_cell_counts",
+    "write_cell_param",
+    "write_con",
+    "write_connected_cells",
+    "write_connections",
+    "write_landmarks",
+    "write_network_embedding",
+    "write_network_param",
+    "write_neuroml",
+    "write_param",
+    "write_presynaptic_spike_file",
+    "write_sonata",
+    "write_summary",
+    "write_swc",
+    "write_syn",
+    "write_synapse_activation_file",
+    "write_trace_file",
+]

@@ -30,8 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.errors import LegacyFormatError
-from isf.errors import MissingFileError
+from isf.errors import LegacyFormatError, MissingFileError
 from isf.model.density_field import ScalarField
 from isf.model.validation import ModelValueError
 

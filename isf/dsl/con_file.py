@@ -25,9 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.text_fields import non_negative_int, tab_fields
-from isf.errors import ArgumentValueError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
 from isf.model.synapse import Connectivity
 
 __all__ = ["check_con_name", "format_con", "parse_con", "read_con", "write_con"]

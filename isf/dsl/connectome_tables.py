@@ -21,15 +21,16 @@ import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.text_fields import non_negative_int
-from isf.errors import ArgumentValueError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
 from isf.model.pst import PSTDensities
 from isf.model.validation import ModelValueError
+
+if TYPE_CHECKING:  # pandas is imported on use: isf.dsl is part of `import isf`, pandas takes ~0.3 s
+    import pandas as pd
 
 __all__ = [
     "CONNECTIONS_COLUMNS",
@@ -296,6 +297,8 @@ def parse_summary(text: str, filename: str = "<text>") -> dict[str, pd.DataFrame
         LegacyFormatError: a table without a header row, or a data row with another number of
             columns than its header.
     """
+    import pandas as pd
+
     tables: dict[str, pd.DataFrame] = {}
     title: str | None = None
     block: list[tuple[int, str]] = []

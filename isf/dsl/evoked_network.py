@@ -31,9 +31,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from isf.dsl.connected_cells import read_connected_cells
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.param_format import read_param
-from isf.errors import ArgumentValueError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
 
 __all__ = [
     "DEFLECTION_OFFSET_MS",

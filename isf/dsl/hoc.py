@@ -23,8 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from isf.dsl.errors import LegacyFormatError
-from isf.errors import ArgumentValueError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
 from isf.model.morphology import Morphology, Section
 from isf.model.validation import ModelValueError
 

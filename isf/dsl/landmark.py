@@ -14,8 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.errors import LegacyFormatError
-from isf.errors import MissingFileError
+from isf.errors import LegacyFormatError, MissingFileError
 from isf.model.site import Landmark
 
 

@@ -49,8 +49,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from isf.dsl.errors import LegacyFormatError
-from isf.errors import MissingFileError
+from isf.errors import LegacyFormatError, MissingFileError
 from isf.dsl.simrun_files import (
     Columns,
     TraceTable,

@@ -38,11 +38,12 @@ from pathlib import Path
 from typing import Any, Union
 
 import attrs
+import numpy as np
 
 from isf.dsl.con_file import read_con, write_con
 from isf.dsl.param_format import ParamContext, is_finite_number, read_param, write_param
 from isf.dsl.paths import resolve_legacy_path
-from isf.dsl.syn_file import SynPopulations, read_syn, write_syn
+from isf.dsl.syn_file import SynPopulations, read_syn, syn_row_line, write_syn
 from isf.model.activity import PSTH, Activity, Poisson
 from isf.model.morphology import Morphology
 from isf.model.network import Network, Population
@@ -266,6 +267,16 @@ def _population(
     synapses = Synapses.empty()
     if name in syn:
         section_ids, x = syn[name]
+        n_sections = len(morphology.sections)
+        off_cell = np.flatnonzero(section_ids >= n_sections)
+        if off_cell.size:
+            # checked here rather than left to Synapses.on so that the message points at the .syn line
+            row = int(off_cell[0])
+            line = syn_row_line(syn_path, name, row)
+            raise ctx.error(f"{path}.synapses.distributionFile",
+                            f"{syn_path}{'' if line is None else f':{line}'}: synapse {row} of {name} is on "
+                            f"section {int(section_ids[row])}, but the cell has sections 0..{n_sections - 1} "
+                            f"({off_cell.size} synapses of {name} are off the cell)")
         try:
             synapses = Synapses.on(morphology, section_ids, x)
         except (ValueError, ModelValueError) as exc:

@@ -9,8 +9,8 @@ Written with the standard library's XML (no libNeuroML needed). What we write
 * every section becomes a ``segmentGroup`` marked as an unbranched section
   (``neuroLexId="sao864921383"``), in section-ID order, whose id is the section name (made a valid
   NeuroML id if needed) with properties ``isf:name``, ``isf:label``, ``isf:parent_x`` (the
-  connection point on the parent, 0–1) and, when the section fixes it, the standard
-  ``numberInternalDivisions`` (nseg);
+  connection point on the parent, 0–1), ``isf:one_point`` for a one-point section and, when the
+  section fixes it, the standard ``numberInternalDivisions`` (nseg);
 * a section's first segment names as parent the segment of the parent section that holds
   ``parent_x``, with the matching ``fractionAlong``;
 * the standard groups ``soma_group``, ``axon_group`` and ``dendrite_group`` (plus
@@ -136,6 +136,8 @@ def format_neuroml(morphology: Morphology, cell_id: str = "cell") -> str:
         properties = {"isf:name": section.name, "isf:label": section.label, "isf:parent_x": _num(section.parent_x)}
         if section.nseg is not None:
             properties["numberInternalDivisions"] = str(section.nseg)
+        if section.n_points == 1:  # written as one zero-length segment: read back as one point
+            properties["isf:one_point"] = "true"
         for tag, value in properties.items():
             ET.SubElement(group, "property", {"tag": tag, "value": value})
         for k in range(n_segments[sid]):
@@ -271,14 +273,16 @@ def parse_neuroml(text: str, filename: str = "<text>") -> Morphology:
         props = [{p.attrib.get("tag", ""): p.attrib.get("value", "") for p in g.findall("n:property", _NS)}
                  for g in section_groups]
     else:
-        members = _chains(segments)
+        members = _chains(segments, groups)
         names = [f"section_{i}" for i in range(len(members))]
         props = [{} for _ in members]
     return _assemble(segments, members, names, props, groups, filename)
 
 
-def _chains(segments: dict[int, _Segment]) -> list[list[int]]:
-    """Unbranched chains of segments: a chain ends where a segment has not exactly one child."""
+def _chains(segments: dict[int, _Segment], groups: dict[str, ET.Element]) -> list[list[int]]:
+    """Unbranched chains of segments: a chain ends where a segment has not exactly one child, or the
+    child has another label or hangs elsewhere than at the end."""
+    label = {s: _label_of([s], groups, {}) for s in segments}
     children: dict[int, list[int]] = {s: [] for s in segments}
     for seg in segments.values():
         if seg.parent is not None:
@@ -287,7 +291,8 @@ def _chains(segments: dict[int, _Segment]) -> list[list[int]]:
     starts = [s for s, seg in segments.items() if seg.parent is None]
     while starts:
         chain = [starts.pop(0)]
-        while len(children[chain[-1]]) == 1 and segments[children[chain[-1]][0]].fraction == 1.0:
+        while (len(children[chain[-1]]) == 1 and segments[children[chain[-1]][0]].fraction == 1.0
+               and label[children[chain[-1]][0]] == label[chain[-1]]):
             chain.append(children[chain[-1]][0])
         chains.append(chain)
         starts.extend(children[chain[-1]])
@@ -302,12 +307,10 @@ def _assemble(segments: dict[int, _Segment], members: list[list[int]], names: li
         first = segments[chain[0]]
         parent_seg = first.parent
         parent = None if parent_seg is None else section_of[parent_seg]
-        start = first.proximal
-        if start is None:
-            if parent_seg is None:
-                raise FileFormatError(filename, None, f"root segment {first.id} has no proximal point")
-            start = segments[parent_seg].distal
-        single = len(chain) == 1 and start == first.distal
+        if first.proximal is None and parent_seg is None:
+            raise FileFormatError(filename, None, f"root segment {first.id} has no proximal point")
+        start = _start(segments, first)
+        single = props[sid].get("isf:one_point") == "true" and len(chain) == 1
         pts = [start] if single else [start] + [segments[s].distal for s in chain]
         array = np.array(pts, dtype=float)
         if "isf:parent_x" in props[sid]:
@@ -330,12 +333,19 @@ def _assemble(segments: dict[int, _Segment], members: list[list[int]], names: li
         raise FileFormatError(filename, None, str(exc)) from None
 
 
+def _start(segments: dict[int, _Segment], segment: _Segment) -> tuple[float, ...]:
+    """A segment's proximal point: its own, or its parent's distal one (NeuroML's default)."""
+    if segment.proximal is not None:
+        return segment.proximal
+    assert segment.parent is not None  # roots without a proximal point are rejected before
+    return segments[segment.parent].distal
+
+
 def _relative_position(segments: dict[int, _Segment], chain: list[int], seg_id: int | None, fraction: float) -> float:
     """Relative position (0–1) along a section of ``fraction`` along its segment ``seg_id``."""
     lengths = []
-    for k, s in enumerate(chain):
-        start = segments[s].proximal if k == 0 or segments[s].proximal is not None else segments[chain[k - 1]].distal
-        assert start is not None
+    for s in chain:
+        start = _start(segments, segments[s])
         lengths.append(float(np.linalg.norm(np.subtract(segments[s].distal[:3], start[:3]))))
     total = sum(lengths)
     k = chain.index(seg_id) if seg_id in chain else len(chain) - 1

@@ -22,7 +22,7 @@ columns with one row per release (per spike), the layout of
 :func:`isf.model.trial_result.activation_columns` and :func:`~isf.model.trial_result.presynaptic_columns`.
 Writers emit the legacy order (types in Python string order, IDs ascending, times sorted, each time
 followed by a comma) and write numbers with ``repr``, so ``read(write(columns))`` gives back every
-value exactly, in that canonical order. Readers raise :class:`~isf.dsl.errors.LegacyFormatError`
+value exactly, in that canonical order. Readers raise :class:`~isf.errors.LegacyFormatError`
 naming the file and line.
 """
 
@@ -39,8 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.errors import LegacyFormatError
-from isf.errors import ArgumentValueError
+from isf.errors import ArgumentValueError, LegacyFormatError
 
 #: Column names of the long-form synapse activation columns (as ``activation_columns``).
 ACTIVATION_COLUMNS = ("population", "synapse_id", "soma_distance_um", "section_id", "section_pt_id", "label",

@@ -24,8 +24,10 @@ The subset of SONATA written (HDF5 through h5py, CSV, JSON), in one folder:
   survived the stochastic release, and ``/isf_weights/<population>/receptor_<k>`` the trial's
   per-synapse weights (nS) with ``synapse_ids``. Without it, :func:`read_sonata` assumes that every
   spike releases at every synapse of its cell with the ``syn_weight`` of the edge.
-* ``circuit_config.json`` and ``simulation_config.json`` tying them together (``spikes.h5`` as a
-  spikes input per population; ``run.tstop`` in ms).
+* ``circuit_config.json``, ``node_sets.json`` (one node set per population) and
+  ``simulation_config.json`` tying them together (``spikes.h5`` replayed onto the cell as a
+  ``synapse_replay`` spikes input; ``run.tstop`` in ms), and ``morphologies/<cell_name>.swc`` when the
+  cell's morphology is given.
 
 Not written: node positions/rotations, morphologies of virtual nodes, edge indices, reports.
 """
@@ -44,8 +46,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf._version import __version__
+from isf.dsl.swc import format_swc
 from isf.errors import FileFormatError, MissingFileError
 from isf.model.codec import from_data, to_data
+from isf.model.morphology import Morphology
 from isf.model.network import Network
 from isf.model.receptor import Receptor
 from isf.model.synapse import Connectivity
@@ -54,8 +58,6 @@ from isf.model.trial_input import PopulationInput, TrialInput
 __all__ = ["SonataInput", "SonataPopulation", "read_sonata", "write_sonata"]
 
 _SORTING = {"none": 0, "by_id": 1, "by_time": 2}
-_FILES = ("nodes.h5", "node_types.csv", "edges.h5", "edge_types.csv", "spikes.h5", "releases.h5",
-          "circuit_config.json", "simulation_config.json")
 
 
 def _h5py() -> Any:
@@ -111,7 +113,7 @@ def _edge_name(population: str, cell_name: str) -> str:
 
 
 def write_sonata(folder: str | os.PathLike[str], network: Network, trial_input: TrialInput, *,
-                 cell_name: str = "cell", tstop_ms: float | None = None, morphology_file: str | None = None,
+                 cell_name: str = "cell", tstop_ms: float | None = None, morphology: Morphology | None = None,
                  provenance: dict[str, Any] | None = None, overwrite: bool = False) -> Path:
     """Write one trial's input as SONATA files into ``folder`` (created; see the module docstring).
 
@@ -124,7 +126,8 @@ def write_sonata(folder: str | os.PathLike[str], network: Network, trial_input: 
         trial_input: the realised input (``realize_input`` or ``TrialResult.input``).
         cell_name: node population name of the postsynaptic cell (not a presynaptic population's name).
         tstop_ms: run length written to ``simulation_config.json``, ms.
-        morphology_file: file name given as the cell's ``morphology`` in ``node_types.csv``.
+        morphology: the cell's morphology, written as ``morphologies/<cell_name>.swc`` and named as the
+            cell's ``morphology`` in ``node_types.csv`` (a generated axon is written as axon).
         provenance: JSON-able facts (run seed, trial index …) kept as attributes of every HDF5 file.
         overwrite: replace an existing folder.
 
@@ -146,13 +149,19 @@ def write_sonata(folder: str | os.PathLike[str], network: Network, trial_input: 
     tmp.mkdir()
     facts = {"isf_version": __version__, **(provenance or {})}
     try:
+        (tmp / "morphologies").mkdir()
+        morphology_file = None
+        if morphology is not None:
+            morphology_file = f"{cell_name}.swc"
+            (tmp / "morphologies" / morphology_file).write_text(
+                format_swc(morphology, generated_axon_as_axon=True), encoding="utf-8")
         _write_nodes(tmp, network, cell_name, morphology_file, facts)
         _write_edges(tmp, network, cell_name, facts)
         _write_spikes(tmp / "spikes.h5", [(p.name, np.repeat(np.arange(p.presynaptic_counts.shape[0]),
                                                               p.presynaptic_counts), p.presynaptic_times_ms)
                                           for p in trial_input.populations], facts)
         _write_releases(tmp, trial_input, network, facts)
-        _write_configs(tmp, network, cell_name, tstop_ms)
+        _write_configs(tmp, network, cell_name, tstop_ms, int(facts.get("run_seed", 0)))
         if folder.exists():
             trash = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
             folder.rename(trash)
@@ -265,25 +274,36 @@ def _write_releases(folder: Path, trial_input: TrialInput, network: Network, fac
                 dataset.attrs["units"] = "nS"
 
 
-def _write_configs(folder: Path, network: Network, cell_name: str, tstop_ms: float | None) -> None:
+def _write_configs(folder: Path, network: Network, cell_name: str, tstop_ms: float | None, seed: int) -> None:
     circuit = {
         "manifest": {"$NETWORK_DIR": "."},
+        "components": {"morphologies_dir": "$NETWORK_DIR/morphologies",
+                       "biophysical_neuron_models_dir": "$NETWORK_DIR/morphologies"},
         "networks": {
-            "nodes": [{"nodes_file": "$NETWORK_DIR/nodes.h5", "node_types_file": "$NETWORK_DIR/node_types.csv"}],
-            "edges": [{"edges_file": "$NETWORK_DIR/edges.h5", "edge_types_file": "$NETWORK_DIR/edge_types.csv"}],
+            "nodes": [{"nodes_file": "$NETWORK_DIR/nodes.h5", "node_types_file": "$NETWORK_DIR/node_types.csv",
+                       "populations": {cell_name: {"type": "biophysical"},
+                                       **{p.name: {"type": "virtual"} for p in network.populations}}}],
+            "edges": [{"edges_file": "$NETWORK_DIR/edges.h5", "edge_types_file": "$NETWORK_DIR/edge_types.csv",
+                       "populations": {_edge_name(p.name, cell_name): {"type": "chemical"}
+                                       for p in network.populations}}],
         },
     }
     simulation: dict[str, Any] = {
         "network": "circuit_config.json",
         "target_simulator": "NEURON",
-        "run": {"tstop": tstop_ms if tstop_ms is not None else float("nan"), "dt": 0.025},
-        "inputs": {pop.name: {"input_type": "spikes", "module": "h5", "input_file": "spikes.h5",
-                              "node_set": pop.name} for pop in network.populations},
-        "node_sets": {cell_name: {"population": cell_name},
-                      **{pop.name: {"population": pop.name} for pop in network.populations}},
+        "run": {"tstop": tstop_ms if tstop_ms is not None else float("nan"), "dt": 0.025,
+                "random_seed": int(seed)},
+        # replay of the presynaptic spikes onto the cell (the synapses are the edges)
+        "inputs": {"presynaptic_spikes": {"input_type": "spikes", "module": "synapse_replay",
+                                          "spike_file": "spikes.h5", "delay": 0.0,
+                                          "duration": tstop_ms if tstop_ms is not None else 0.0,
+                                          "node_set": cell_name}},
     }
+    node_sets = {cell_name: {"population": cell_name}, **{p.name: {"population": p.name} for p in network.populations}}
+    circuit["node_sets_file"] = "$NETWORK_DIR/node_sets.json"
     if tstop_ms is None:
         del simulation["run"]["tstop"]
+    (folder / "node_sets.json").write_text(json.dumps(node_sets, indent=2) + "\n", encoding="utf-8")
     (folder / "circuit_config.json").write_text(json.dumps(circuit, indent=2) + "\n", encoding="utf-8")
     (folder / "simulation_config.json").write_text(json.dumps(simulation, indent=2) + "\n", encoding="utf-8")
 

@@ -18,8 +18,7 @@ import attrs
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.errors import LegacyFormatError
-from isf.errors import ArgumentValueError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
 from isf.model.morphology import Morphology, Section
 
 SWC_TYPES = {1: "soma", 2: "axon", 3: "dend", 4: "apic"}

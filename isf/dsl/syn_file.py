@@ -19,7 +19,7 @@ Reading (:func:`read_syn`, :func:`read_syn_file`) follows ISF: empty lines and l
 non-blank character is ``#`` are skipped, data rows are split at TABs, and the name must end in
 ``.syn``/``.SYN``. Unlike ISF, every row must have the same number of columns (3 or 4, fixed by the
 first row), section IDs must be integers >= 0 and ``x`` a finite number in [0, 1]; anything else is
-a :class:`~isf.dsl.errors.LegacyFormatError` naming file and line.
+a :class:`~isf.errors.LegacyFormatError` naming file and line.
 
 Writing (:func:`write_syn`) reproduces the input mapper's layout; ``x`` is clamped to [0, 1]
 as ISF does and written with ``repr`` (the shortest text that reads back to the same float), so
@@ -41,9 +41,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.text_fields import non_negative_int
-from isf.errors import ArgumentValueError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
 
 __all__ = [
     "SynFile",
@@ -53,6 +52,7 @@ __all__ = [
     "parse_syn",
     "read_syn",
     "read_syn_file",
+    "syn_row_line",
     "write_syn",
 ]
 
@@ -155,6 +155,24 @@ def parse_syn(text: str, filename: str = "<text>") -> SynFile:
     }
     flags = {name: np.array(pruned[name], dtype=bool) for name in sections}
     return SynFile(populations, flags, n_columns == 4, cell_name)
+
+
+def syn_row_line(path: str | os.PathLike[str], population: str, row: int) -> int | None:
+    """1-based line of synapse ``row`` (its synapse ID) of ``population`` in the ``.syn`` file at
+    ``path``, or ``None`` if there is no such row; used to point errors found later (a synapse on a
+    section the cell does not have) at the file's line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    seen = -1
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and stripped[0] != "#" and stripped.split("\t", 1)[0].strip() == population:
+            seen += 1
+            if seen == row:
+                return lineno
+    return None
 
 
 def read_syn_file(path: str | os.PathLike[str]) -> SynFile:

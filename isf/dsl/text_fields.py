@@ -3,7 +3,7 @@ parsed with errors that name the file, the line and what was expected."""
 
 from __future__ import annotations
 
-from isf.dsl.errors import LegacyFormatError
+from isf.errors import LegacyFormatError
 
 
 def tab_fields(stripped: str, n_columns: int, columns: str, filename: str | None, lineno: int) -> list[str]:

@@ -142,6 +142,10 @@ def _check_classes(
             fail(instance, attribute, {celltype: klass}, "classes 'EXC' or 'INH'")
 
 
+def _class_dict(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value)
+
+
 def _tuple_values(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: tuple(v) for k, v in value.items()}
@@ -167,7 +171,7 @@ class DenseConnectome:
     )
     normalisation: dict[str, ScalarField] = attrs.field(validator=_check_normalisation)
     presynaptic_classes: dict[str, str] = attrs.field(
-        factory=lambda: dict(DEFAULT_CLASSES), converter=dict, validator=_check_classes
+        factory=lambda: dict(DEFAULT_CLASSES), converter=_class_dict, validator=_check_classes
     )
     boutons: dict[tuple[str, str], tuple[ScalarField, ...]] = attrs.field(
         factory=dict, converter=_tuple_values, validator=_check_boutons

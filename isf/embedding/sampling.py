@@ -156,19 +156,19 @@ def population_synapses(
     presynaptic: NDArray[np.integer],
 ) -> PopulationSynapses:
     """The synapses of one population from its draws (section, ``x``, structure, path length, ``.con`` IDs)."""
-    point = np.asarray(point, dtype=np.int64)
-    presynaptic = np.asarray(presynaptic, dtype=np.int64)
-    _, cell_id = np.unique(presynaptic, return_inverse=True)
+    point_ids = np.asarray(point, dtype=np.int64)
+    presynaptic_ids = np.asarray(presynaptic, dtype=np.int64)
+    _, cell_id = np.unique(presynaptic_ids, return_inverse=True)
     return PopulationSynapses(
         area=density.area,
         cell_type=density.cell_type,
         n_cells=density.n_cells,
-        section_id=targets.point_section[point],
-        x=targets.point_x[point],
-        point=point,
-        structure=targets.point_structure[point],
-        soma_distance_um=targets.point_soma_distance_um[point],
-        presynaptic_cell=presynaptic,
+        section_id=targets.point_section[point_ids],
+        x=targets.point_x[point_ids],
+        point=point_ids,
+        structure=targets.point_structure[point_ids],
+        soma_distance_um=targets.point_soma_distance_um[point_ids],
+        presynaptic_cell=presynaptic_ids,
         cell_id=cell_id.astype(np.int64).reshape(-1),
     )
 

@@ -78,7 +78,8 @@ def axon_densities(
     for area, per_type in connectome.cell_counts.items():
         for cell_type, n_cells in per_type.items():
             fields = connectome.boutons.get((area, cell_type), ())
-            rows_key, rows_rho = [], []
+            rows_key: list[NDArray[np.int64]] = []  # flat voxel-point keys with density > 0, per field
+            rows_rho: list[NDArray[np.float64]] = []  # their densities
             field_row = np.full(len(fields), -1, dtype=np.int64)
             if fields:
                 klass = connectome.presynaptic_classes[cell_type]

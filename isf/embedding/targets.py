@@ -111,7 +111,8 @@ def cell_targets(
     lo = np.floor((points.min(axis=0) - lattice_origin) / spacing).astype(np.int64)
     hi = np.floor((points.max(axis=0) - lattice_origin) / spacing).astype(np.int64)
     origin = lattice_origin + lo * spacing
-    shape = tuple(int(v) for v in hi - lo + 1)
+    extent = hi - lo + 1
+    shape = (int(extent[0]), int(extent[1]), int(extent[2]))
 
     # segments (consecutive points of a section) and 3D points, all kept sections at once
     starts, ends, r0, r1, seg_struct = [], [], [], [], []
@@ -142,7 +143,7 @@ def cell_targets(
         origin,
         spacing,
         shape,
-    )  # type: ignore[arg-type]
+    )
     piece_struct = np.concatenate(seg_struct)[pieces.segment]
     point_struct = np.concatenate(p_struct)
     point_voxel_grid = np.clip(
@@ -150,7 +151,7 @@ def cell_targets(
     )
 
     def flat(index: NDArray[np.int64]) -> NDArray[np.int64]:
-        return np.ravel_multi_index(index.T, shape)  # type: ignore[arg-type]
+        return np.asarray(np.ravel_multi_index(index.T, shape), dtype=np.int64)
 
     piece_flat, point_flat = flat(pieces.voxel), flat(point_voxel_grid)
     active, inverse = np.unique(
@@ -165,8 +166,8 @@ def cell_targets(
     density = np.zeros((len(PRESYNAPTIC_CLASSES), 3, n))
     for c, klass in enumerate(PRESYNAPTIC_CLASSES):
         constants = pst[klass].per_structure()
-        for s, structure in enumerate(STRUCTURES):
-            per_length, per_area = constants[structure]
+        for s, structure_name in enumerate(STRUCTURES):
+            per_length, per_area = constants[structure_name]
             density[c, s] = per_length * length[s] + per_area * area[s]
     voxels = np.stack(np.unravel_index(active, shape), axis=1).astype(np.int64)
     key = point_struct * n + point_v
@@ -177,7 +178,7 @@ def cell_targets(
         origin_um=origin,
         spacing_um=spacing,
         shape=shape,
-        voxels=voxels,  # type: ignore[arg-type]
+        voxels=voxels,
         centres_um=origin + (voxels + 0.5) * spacing,
         length_um=length,
         area_um2=area,

@@ -29,7 +29,7 @@ from typing import Any, Literal, Union
 
 import attrs
 
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.model.cell import Cell
 from isf.model.distribution import Distribution, UniformRange
 from isf.model.mechanism import Mechanism

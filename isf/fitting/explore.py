@@ -26,7 +26,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from isf.backends.parallel import Parallel, map_unordered
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.fitting.optimize import _atomic_pickle, write_table
 from isf.fitting.parameters import ParameterSpace
 from isf.fitting.setup import DEFAULT_CUTOFFS, HaySetup

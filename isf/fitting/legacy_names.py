@@ -38,7 +38,7 @@ from isf.fitting.cell_parameters import (
     RegionProperty,
     ScaleApicalParameter,
 )
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.model.cell import Cell
 from isf.model.morphology import LABEL_TO_LEGACY, LEGACY_TO_LABEL
 

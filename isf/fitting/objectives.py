@@ -28,7 +28,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from isf.fitting import features as ft
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.fitting.protocols import Protocol
 from isf.model.validation import fail, finite, positive, to_float
 

@@ -30,7 +30,7 @@ from deap import algorithms, base, creator, tools
 from numpy.typing import NDArray
 from tqdm.auto import tqdm
 
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.fitting.ibea import sel_ibea
 from isf.fitting.parameters import ParameterSpace
 from isf.model.validation import (

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 
 if TYPE_CHECKING:
     from isf.fitting.cell_parameters import CellParameter

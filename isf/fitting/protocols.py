@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.model.recording import Recording
 from isf.model.simulation import Simulation
 from isf.model.site import ApicalTrunk, Soma

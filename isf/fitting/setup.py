@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from isf.fitting.cell_parameters import CellParameter
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.fitting.legacy_names import parameter_items
 from isf.fitting.objectives import (
     Objective,

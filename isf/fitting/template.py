@@ -18,7 +18,7 @@ import attrs
 
 from isf.dsl.cell_param import DISTRIBUTION_KEYS, cell_from_param_dict
 from isf.fitting.cell_parameters import Bounds, CellParameter, LinkedParameter, Target
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.fitting.legacy_names import legacy_parameter
 from isf.model.cell import Cell
 from isf.model.morphology import LEGACY_TO_LABEL, Morphology

@@ -74,6 +74,10 @@ def _pairs(value: Any) -> tuple[tuple[float, float], ...]:
     return tuple((float(a), float(b)) for a, b in value)
 
 
+def _floats(value: Any) -> tuple[float, ...]:
+    return tuple(float(p) for p in value)
+
+
 @attrs.frozen
 class PSTH:
     """Evoked activity (legacy ``pointcell`` with ``distribution: PSTH``): for each bin
@@ -88,7 +92,7 @@ class PSTH:
 
     legacy_name: ClassVar[str] = "PSTH"
     intervals_ms: tuple[tuple[float, float], ...] = attrs.field(converter=_pairs)
-    probabilities: tuple[float, ...] = attrs.field(converter=lambda v: tuple(float(p) for p in v))
+    probabilities: tuple[float, ...] = attrs.field(converter=_floats)
     offset_ms: float = attrs.field(default=0.0, converter=to_float, validator=finite)
 
     @probabilities.validator

@@ -69,7 +69,8 @@ class Cell:
     morphology: Morphology
     regions: dict[str, Region] = attrs.field(factory=dict, converter=_canonical_regions, validator=_check_regions)
     discretization: Discretization = attrs.field(factory=Discretization)
-    modifiers: tuple[Modifier, ...] = attrs.field(default=(), converter=tuple, validator=_check_modifiers)
+    modifiers: tuple[Modifier, ...] = attrs.field(default=(), converter=tuple[Modifier, ...],
+                                                  validator=_check_modifiers)
     mechanism_globals: dict[str, dict[str, float]] = attrs.field(factory=dict, validator=_check_globals)
     name: str = ""
 

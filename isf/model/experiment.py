@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import numpy as np
 
 from isf.model.cell import Cell
 from isf.model.network import Network
@@ -37,19 +38,25 @@ class Experiment:
 
     cell: Cell
     simulation: Simulation
-    stimuli: tuple[Stimulus, ...] = attrs.field(default=(), converter=tuple,
+    stimuli: tuple[Stimulus, ...] = attrs.field(default=(), converter=tuple[Stimulus, ...],
                                                 validator=_check_items((CurrentStep, EPSPCurrent)))
-    recordings: tuple[Recording, ...] = attrs.field(factory=lambda: (Recording(),), converter=tuple,
-                                                    validator=unique_items(Recording, lambda r: r.key,
-                                                                           "recording names (set Recording.name)"))
+    recordings: tuple[Recording, ...] = attrs.field(
+        factory=lambda: (Recording(),), converter=tuple[Recording, ...],
+        validator=unique_items(Recording, lambda r: r.key, "recording names (set Recording.name)"))
     network: Network | None = attrs.field(default=None)
 
     @network.validator
     def _check_network(self, attribute: attrs.Attribute[Any], value: Network | None) -> None:
         if value is None:
             return
+        # the network is built for one morphology; combined with another cell, every synapse must still
+        # sit on a section of this cell (x in [0, 1] is checked by Synapses itself)
         n = len(self.cell.morphology.sections)
         for pop in value.populations:
-            if len(pop.synapses) and int(pop.synapses.section_id.max()) >= n:
-                fail(self, attribute, f"{pop.name}: synapse on section {int(pop.synapses.section_id.max())}",
+            outside = np.flatnonzero(pop.synapses.section_id >= n)
+            if outside.size:
+                row = int(outside[0])
+                fail(self, attribute,
+                     f"{pop.name}: synapse {row} on section {int(pop.synapses.section_id[row])} "
+                     f"({outside.size} synapses off the cell)",
                      f"synapses on the cell's sections 0..{n - 1}")

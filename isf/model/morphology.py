@@ -50,8 +50,8 @@ def legacy_label(label: str) -> str:
     return LABEL_TO_LEGACY[canonical_label(label)]
 
 
-def _frozen_array(value: Any, dtype: type = np.float64) -> NDArray[np.float64]:
-    array = np.array(value, dtype=dtype, copy=True)
+def _frozen_array(value: Any) -> NDArray[np.float64]:
+    array = np.array(value, dtype=np.float64, copy=True)
     array.setflags(write=False)
     return array
 
@@ -70,8 +70,17 @@ def _check_points(instance: Section, attribute: attrs.Attribute[Any], value: NDA
 def _check_diameters(instance: Section, attribute: attrs.Attribute[Any], value: NDArray[Any]) -> None:
     if value.ndim != 1 or value.shape[0] != instance.points.shape[0]:
         fail(instance, attribute, value.shape, f"one diameter per point ({instance.points.shape[0]})")
-    if not np.all(np.isfinite(value)) or np.any(value < 0):
-        fail(instance, attribute, "negative or non-finite diameter", "finite diameters >= 0 µm")
+    bad = ~np.isfinite(value) | (value < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        fail(instance, attribute, f"{instance.name}: negative or non-finite diameter {value[i]} at point {i}",
+             "finite diameters >= 0 µm")
+    # Single zero-diameter points are legal, as in NEURON's pt3dadd and legacy ISF (a tapering tip; the
+    # nseg rule falls back to 1 segment for a zero middle diameter). What NEURON cannot simulate is a
+    # section whose effective diameter is 0 (zero area, infinite axial resistance): every point 0.
+    if not (value > 0).any():
+        fail(instance, attribute, f"{instance.name}: every diameter is 0",
+             "at least one diameter > 0 µm per section (its effective diameter must be > 0)")
 
 
 def _check_label(instance: Section, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -143,28 +152,52 @@ class Section:
 
 
 def _check_sections(instance: Morphology, attribute: attrs.Attribute[Any], value: tuple[Section, ...]) -> None:
+    """One root labelled soma, parents that exist, a tree (every parent chain reaches the root) and
+    distinct section names; vectorised with numpy because cells are rebuilt many times in a fit."""
     if not value:
         fail(instance, attribute, value, "at least one section (the soma)")
-    roots = [i for i, s in enumerate(value) if s.parent is None]
-    if len(roots) != 1:
-        fail(instance, attribute, f"{len(roots)} root sections", "exactly one root section (the soma)")
-    if value[roots[0]].label != "soma":
-        fail(instance, attribute, f"root section {roots[0]} labelled {value[roots[0]].label!r}",
-             "a root section labelled 'soma'")
-    for i, section in enumerate(value):
+    for section in value:
         if not isinstance(section, Section):
             fail(instance, attribute, section, "Section values")
-        if section.parent is not None and not 0 <= section.parent < len(value):
-            fail(instance, attribute, f"section {i} ({section.name}) parent {section.parent}",
-                 f"a parent section ID in 0..{len(value) - 1}")
-    for i in range(len(value)):
-        seen = {i}
-        parent = value[i].parent
-        while parent is not None:
-            if parent in seen:
-                fail(instance, attribute, f"cycle through section {i} ({value[i].name})", "a tree")
-            seen.add(parent)
-            parent = value[parent].parent
+    n = len(value)
+    # -1 marks the root; parents outside 0..n-1 are reported before anything walks the tree
+    parents = np.fromiter((-1 if s.parent is None else s.parent for s in value), dtype=np.int64, count=n)
+    roots = np.flatnonzero(parents == -1)
+    if roots.size != 1:
+        fail(instance, attribute, f"{roots.size} root sections", "exactly one root section (the soma)")
+    root = int(roots[0])
+    if value[root].label != "soma":
+        fail(instance, attribute, f"root section {root} labelled {value[root].label!r}",
+             "a root section labelled 'soma'")
+    outside = np.flatnonzero((parents < -1) | (parents >= n))
+    if outside.size:
+        i = int(outside[0])
+        fail(instance, attribute, f"section {i} ({value[i].name}) parent {value[i].parent}",
+             f"a parent section ID in 0..{n - 1}")
+    # pointer jumping: after ceil(log2 n) + 1 squarings every chain that reaches the root sits on it;
+    # a section still elsewhere hangs on (or is in) a cycle
+    ancestor = parents.copy()
+    ancestor[root] = root
+    for _ in range(max(1, int(n).bit_length()) + 1):
+        ancestor = ancestor[ancestor]
+    lost = np.flatnonzero(ancestor != root)
+    if lost.size:
+        i = int(lost[0])
+        chain = [i]
+        while parents[chain[-1]] not in chain:
+            chain.append(int(parents[chain[-1]]))
+        cycle = chain[chain.index(int(parents[chain[-1]])):]
+        shown = ", ".join(f"{c} ({value[c].name})" for c in cycle[:6])
+        fail(instance, attribute, f"cycle through section {i} ({value[i].name}): parents loop over {shown}",
+             "a tree: every section's parent chain reaches the root (soma)")
+    names = [s.name for s in value]
+    if len(set(names)) != n:
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if name in seen:
+                fail(instance, attribute, f"section name {name!r} used by sections {seen[name]} and {i}",
+                     "distinct section names")
+            seen[name] = i
 
 
 @attrs.frozen
@@ -176,7 +209,7 @@ class Morphology:
         source: the file it was read from, if any (not part of value equality).
     """
 
-    sections: tuple[Section, ...] = attrs.field(converter=tuple, validator=_check_sections)
+    sections: tuple[Section, ...] = attrs.field(converter=tuple[Section, ...], validator=_check_sections)
     source: str | None = attrs.field(default=None, eq=False)
 
     def __len__(self) -> int:

@@ -53,7 +53,8 @@ class Population:
     cell_count: int = attrs.field(validator=non_negative_int)
     activity: Activity
     receptors: tuple[Receptor, ...] = attrs.field(
-        converter=tuple, validator=unique_items(Receptor, lambda r: r.mechanism, "receptor mechanisms"))
+        converter=tuple[Receptor, ...],
+        validator=unique_items(Receptor, lambda r: r.mechanism, "receptor mechanisms"))
     synapses: Synapses = attrs.field(factory=Synapses.empty)
     connectivity: Connectivity = attrs.field(factory=Connectivity.empty, validator=_check_connectivity)
     release_probability: float | None = attrs.field(default=None, converter=to_optional_float,
@@ -75,7 +76,7 @@ class Network:
     """All presynaptic populations of a simulation, in order."""
 
     populations: tuple[Population, ...] = attrs.field(
-        converter=tuple, validator=unique_items(Population, lambda p: p.name, "population names"))
+        converter=tuple[Population, ...], validator=unique_items(Population, lambda p: p.name, "population names"))
 
     def __getitem__(self, name: str) -> Population:
         for pop in self.populations:

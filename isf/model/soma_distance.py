@@ -66,7 +66,7 @@ class SomaDistances:
     """
 
     morphology: Morphology
-    nseg: tuple[int, ...] = attrs.field(converter=tuple)
+    nseg: tuple[int, ...] = attrs.field(converter=tuple[int, ...])
 
     @nseg.validator
     def _check_nseg(self, attribute: attrs.Attribute[tuple[int, ...]], value: tuple[int, ...]) -> None:

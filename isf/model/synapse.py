@@ -7,7 +7,6 @@ in the legacy ``.syn`` file).
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import attrs
@@ -16,7 +15,7 @@ from numpy.typing import NDArray
 
 from isf.model.morphology import Morphology
 from isf.model.soma_distance import geometric_soma_distance
-from isf.model.validation import fail
+from isf.model.validation import ModelValueError, fail
 
 
 def _ints(value: Any) -> NDArray[np.int64]:
@@ -35,8 +34,9 @@ def _eq(a: NDArray[Any], b: NDArray[Any]) -> bool:
     return a.shape == b.shape and bool(np.array_equal(a, b))
 
 
-_int_column = functools.partial(attrs.field, converter=_ints, eq=attrs.cmp_using(eq=_eq), hash=False)
-_float_column = functools.partial(attrs.field, converter=_floats, eq=attrs.cmp_using(eq=_eq), hash=False)
+#: value equality of array columns (numpy's ``==`` is elementwise); columns are written out as
+#: ``attrs.field(converter=_ints, eq=_ARRAY_EQ, hash=False)`` so that mypy's attrs plugin sees them
+_ARRAY_EQ = attrs.cmp_using(eq=_eq)
 
 
 @attrs.frozen
@@ -65,21 +65,27 @@ def _check_columns(instance: Synapses, attribute: attrs.Attribute[Any], value: A
             fail(instance, attribute, f"{name} has {getattr(instance, name).shape[0]} rows", f"{n} rows like section_id")
     if len(instance.labels) != n:
         fail(instance, attribute, f"labels has {len(instance.labels)} rows", f"{n} rows like section_id")
-    if n and (np.any(instance.x < 0) or np.any(instance.x > 1)):
-        fail(instance, attribute, "x outside [0, 1]", "relative positions in [0, 1]")
+    # NaN compares false with everything: test "inside [0, 1]", not "outside"
+    bad_x = ~((instance.x >= 0) & (instance.x <= 1))
+    if n and bad_x.any():
+        row = int(np.flatnonzero(bad_x)[0])
+        fail(instance, attribute, f"x outside [0, 1]: synapse {row} at x = {instance.x[row]}",
+             "relative positions in [0, 1]")
     if n and np.any(instance.section_id < 0):
-        fail(instance, attribute, "negative section ID", "section IDs >= 0")
+        row = int(np.flatnonzero(instance.section_id < 0)[0])
+        fail(instance, attribute, f"negative section ID: synapse {row} on section {instance.section_id[row]}",
+             "section IDs >= 0")
 
 
 @attrs.frozen
 class Synapses:
     """The synapses of one population (columns of equal length; row = synapse ID)."""
 
-    section_id: NDArray[np.int64] = _int_column()
-    x: NDArray[np.float64] = _float_column()
-    soma_distance_um: NDArray[np.float64] = _float_column()
-    section_pt_id: NDArray[np.int64] = _int_column()
-    labels: tuple[str, ...] = attrs.field(converter=tuple, validator=_check_columns)
+    section_id: NDArray[np.int64] = attrs.field(converter=_ints, eq=_ARRAY_EQ, hash=False)
+    x: NDArray[np.float64] = attrs.field(converter=_floats, eq=_ARRAY_EQ, hash=False)
+    soma_distance_um: NDArray[np.float64] = attrs.field(converter=_floats, eq=_ARRAY_EQ, hash=False)
+    section_pt_id: NDArray[np.int64] = attrs.field(converter=_ints, eq=_ARRAY_EQ, hash=False)
+    labels: tuple[str, ...] = attrs.field(converter=tuple[str, ...], validator=_check_columns)
 
     def __len__(self) -> int:
         return int(self.section_id.shape[0])
@@ -96,15 +102,30 @@ class Synapses:
     @classmethod
     def on(cls, morphology: Morphology, section_id: Any, x: Any) -> Synapses:
         """Synapses at ``(section_id, x)`` on ``morphology``, with their derived columns computed
-        as ISF does (nearest 3D point, geometric soma distance, section label)."""
+        as ISF does (nearest 3D point, geometric soma distance, section label).
+
+        Raises:
+            ModelValueError: a section ID that is not a section of ``morphology``, an ``x`` outside
+                [0, 1] (or NaN), or unequal lengths; the value names the synapse (row).
+        """
         from isf.model.morphology import legacy_label
 
         sids = _ints(section_id)
         xs = _floats(x)
         n_sections = len(morphology.sections)
-        if sids.size and (sids.min() < 0 or sids.max() >= n_sections):
-            bad = int(sids[(sids < 0) | (sids >= n_sections)][0])
-            raise ValueError(f"synapse on section {bad}: the cell has sections 0..{n_sections - 1}")
+        if sids.shape != xs.shape:
+            raise ModelValueError("Synapses", "x", f"{xs.size} positions for {sids.size} section IDs",
+                                  "one x per section ID")
+        outside = np.flatnonzero((sids < 0) | (sids >= n_sections))
+        if outside.size:
+            row = int(outside[0])
+            raise ModelValueError("Synapses", "section_id", f"synapse {row} on section {int(sids[row])}",
+                                  f"section IDs of the cell's sections 0..{n_sections - 1}")
+        bad_x = np.flatnonzero(~((xs >= 0) & (xs <= 1)))
+        if bad_x.size:
+            row = int(bad_x[0])
+            raise ModelValueError("Synapses", "x", f"synapse {row} at x = {float(xs[row])}",
+                                  "relative positions in [0, 1]")
         pt = np.empty(sids.shape[0], dtype=np.int64)
         dist = np.empty(sids.shape[0])
         for sid in np.unique(sids):
@@ -135,8 +156,9 @@ class Connectivity:
         synapse_id: synapse ID (row of :class:`Synapses`) of each row.
     """
 
-    cell_id: NDArray[np.int64] = _int_column()
-    synapse_id: NDArray[np.int64] = _int_column(validator=_check_connectivity)
+    cell_id: NDArray[np.int64] = attrs.field(converter=_ints, eq=_ARRAY_EQ, hash=False)
+    synapse_id: NDArray[np.int64] = attrs.field(converter=_ints, eq=_ARRAY_EQ, hash=False,
+                                                validator=_check_connectivity)
 
     def __len__(self) -> int:
         return int(self.cell_id.shape[0])

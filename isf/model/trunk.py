@@ -95,8 +95,8 @@ def detailed_labels(distances: SomaDistances) -> tuple[str, ...]:
     for sid in morph.subtree(bifurcation):
         if morph.sections[sid].label == "apic":
             labels[sid] = "tuft"
-    sid: int | None = bifurcation
-    while sid is not None and morph.sections[sid].label == "apic":
-        labels[sid] = "trunk"
-        sid = morph.sections[sid].parent
+    node: int | None = bifurcation
+    while node is not None and morph.sections[node].label == "apic":
+        labels[node] = "trunk"
+        node = morph.sections[node].parent
     return tuple(labels)

@@ -119,7 +119,7 @@ class CellAnimation:
         self._draw_frame(k)
         return self.figure
 
-    def _animation(self, fps: float) -> FuncAnimation:
+    def _animation(self, fps: int) -> FuncAnimation:
         return FuncAnimation(
             self.figure,
             self._draw_frame,
@@ -132,7 +132,7 @@ class CellAnimation:
     def save(
         self,
         path: str | os.PathLike[str],
-        fps: float = 10.0,
+        fps: int = 10,
         dpi: float = 80.0,
         progress: bool = True,
     ) -> Path:
@@ -191,7 +191,7 @@ class CellAnimation:
             paths.append(path)
         return paths
 
-    def to_jshtml(self, fps: float = 10.0) -> str:
+    def to_jshtml(self, fps: int = 10) -> str:
         """HTML with a JavaScript player and the frames inlined (as PNG)."""
         return str(self._animation(fps).to_jshtml(fps=fps))
 

@@ -18,18 +18,12 @@ from matplotlib.figure import Figure
 from isf.embedding.mapper import Embedding
 from isf.embedding.realisation import Realisation
 from isf.model.morphology import Morphology
+from isf.plot.axes import figure_of, new_axes
 from isf.plot.network import celltype_colors
 
 __all__ = ["synapse_count_distribution", "synapse_locations"]
 
 _AXES = {"x": 0, "y": 1, "z": 2}
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax  # type: ignore[return-value]
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, fig.add_subplot()
 
 
 def synapse_locations(
@@ -43,7 +37,8 @@ def synapse_locations(
 
     A synapse is drawn at the 3D point it was placed on (its section and ``x``), in µm.
     """
-    fig, ax = _axes(ax, (6, 8))
+    ax = new_axes(ax, (6, 8))
+    fig = figure_of(ax)
     h, v = (_AXES[c] for c in projection)
     lines = [
         s.points[:, [h, v]]
@@ -92,7 +87,8 @@ def synapse_locations(
 
 def synapse_count_distribution(result: Embedding, ax: Axes | None = None) -> Figure:
     """Synapses per presynaptic cell type over all realisations (box plots), the representative sample marked."""
-    fig, ax = _axes(ax, (8, 4))
+    ax = new_axes(ax, (8, 4))
+    fig = figure_of(ax)
     counts = result.synapse_counts()
     types = list(counts.columns)
     colours = celltype_colors(types)

@@ -18,12 +18,9 @@ from matplotlib.figure import Figure
 from isf.errors import ArgumentValueError
 from isf.fitting.parameters import ParameterSpace
 from isf.fitting.setup import Traces
+from isf.plot.axes import figure_of, new_axes
 
 __all__ = ["objectives_boxplot", "parameter_spread", "protocol_traces"]
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    return ax if ax is not None else Figure(figsize=figsize, layout="constrained").add_subplot()
 
 
 def objectives_boxplot(evaluations: pd.DataFrame, objectives: Sequence[str], *, ax: Axes | None = None,
@@ -34,7 +31,7 @@ def objectives_boxplot(evaluations: pd.DataFrame, objectives: Sequence[str], *, 
     if not names:
         raise ArgumentValueError(f"none of the objectives {list(objectives)[:5]} … is a column of the evaluations")
     data = [evaluations[n].astype(float).to_numpy() for n in names]
-    ax = _axes(ax, (max(6.0, 0.32 * len(names) + 2), 4.0))
+    ax = new_axes(ax, (max(6.0, 0.32 * len(names) + 2), 4.0))
     ax.boxplot(data, tick_labels=names, showfliers=False, widths=0.6)
     rng = np.random.default_rng(0)  # jitter only, fixed for reproducible figures
     for i, values in enumerate(data, start=1):
@@ -46,7 +43,7 @@ def objectives_boxplot(evaluations: pd.DataFrame, objectives: Sequence[str], *, 
     ax.tick_params(axis="x", rotation=90)
     ax.set_ylim(bottom=0)
     ax.set_title(title or f"{len(evaluations)} models")
-    return ax.figure
+    return figure_of(ax)
 
 
 def parameter_spread(models: pd.DataFrame, space: ParameterSpace, *, ax: Axes | None = None,
@@ -54,7 +51,7 @@ def parameter_spread(models: pd.DataFrame, space: ParameterSpace, *, ax: Axes | 
     """Each model's parameters normalised to their ranges (0 = min, 1 = max), one row per parameter:
     a box over the models plus the points; ``highlight`` (e.g. the seed point) drawn in red."""
     unit = space.normalize(models[list(space.names)].to_numpy(float))
-    ax = _axes(ax, (7.0, max(4.0, 0.22 * len(space) + 1)))
+    ax = new_axes(ax, (7.0, max(4.0, 0.22 * len(space) + 1)))
     positions = np.arange(len(space))
     ax.boxplot(list(unit.T), positions=positions, orientation="horizontal", showfliers=False, widths=0.6)
     rng = np.random.default_rng(0)
@@ -68,7 +65,7 @@ def parameter_spread(models: pd.DataFrame, space: ParameterSpace, *, ax: Axes | 
     ax.set_xlim(-0.02, 1.02)
     ax.set_xlabel("position within the parameter range")
     ax.set_title(f"parameters of {len(models)} models")
-    return ax.figure
+    return figure_of(ax)
 
 
 def protocol_traces(models: Mapping[str, Mapping[str, Traces]], *, protocols: Sequence[str] | None = None,

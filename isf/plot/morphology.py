@@ -34,6 +34,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.typing import ColorType
 from numpy.typing import ArrayLike, NDArray
 
 from isf.errors import ArgumentValueError
@@ -44,6 +45,7 @@ from isf.model.network import Network
 from isf.model.result import Result
 from isf.model.segment_table import segment_traces
 from isf.model.synapse import Synapses
+from isf.plot.axes import figure_of
 from isf.plot.network import celltype_colors
 
 __all__ = [
@@ -276,10 +278,8 @@ def plot_morphology(
         )
     geom = morphology_geometry(cell, labels)
     if ax is None:
-        fig = Figure(figsize=figsize, layout="constrained")
-        ax = fig.add_subplot(projection="3d" if projection == "3d" else None)
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
+        ax = Figure(figsize=figsize, layout="constrained").add_subplot(projection="3d" if projection == "3d" else None)
+    fig = figure_of(ax)
     widths = _linewidths(geom.diameters, linewidth_scale)
     if values is None:
         colors = [LABEL_COLORS[lab] for lab in geom.labels]
@@ -318,7 +318,8 @@ def plot_morphology(
     else:
         i, j = _AXES[projection]
         collection = LineCollection(
-            geom.pieces[:, :, [i, j]],
+            # matplotlib's stub wants a Sequence of segments; an (N, M, 2) array is documented input
+            geom.pieces[:, :, [i, j]],  # type: ignore[arg-type]
             colors=colors,
             linewidths=widths,
             capstyle="round",
@@ -367,6 +368,9 @@ def _draw_synapses(
         xyz = np.concatenate(chunks)
         color = colors.get(cell_type, (0.4, 0.4, 0.4, 1.0))
         if projection == "3d":
+            from mpl_toolkits.mplot3d.axes3d import Axes3D  # on use, as Line3DCollection above
+
+            assert isinstance(ax, Axes3D)
             ax.scatter(
                 xyz[:, 0],
                 xyz[:, 1],
@@ -375,7 +379,7 @@ def _draw_synapses(
                 color=color,
                 linewidths=0,
                 depthshade=False,
-            )  # type: ignore[call-arg]
+            )
         else:
             i, j = _AXES[projection]
             ax.scatter(
@@ -383,6 +387,7 @@ def _draw_synapses(
             )
         counts[cell_type] = xyz.shape[0]
     # a legend of dozens of cell types hides the cell: beyond a few, summarise as E / I
+    groups: dict[str, tuple[ColorType, int]]  # legend entry → (colour, synapse count)
     if len(counts) <= 6:
         groups = {
             t: (colors.get(t, (0.4, 0.4, 0.4, 1.0)), n) for t, n in counts.items()
@@ -396,8 +401,8 @@ def _draw_synapses(
             n = sum(c for t, c in counts.items() if ei_class(t) == cls)
             if n:
                 groups[f"{name} synapses"] = (shade, n)
-    for name, (color, n) in groups.items():
+    for name, (group_color, n) in groups.items():
         handles.append(
-            Line2D([], [], ls="", marker="o", ms=3, color=color, label=f"{name} ({n})")
+            Line2D([], [], ls="", marker="o", ms=3, color=group_color, label=f"{name} ({n})")
         )
     return handles

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 from isf.analysis.synapse_stats import cell_type_of, order_cell_types
 from isf.errors import ArgumentValueError, UnknownNameError
 from isf.model.cell_types import EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES, ISF_EXCITATORY_CELL_TYPES, ei_class
+from isf.plot.axes import figure_of, new_axes
 
 __all__ = [
     "EI_COLORS",
@@ -46,18 +47,6 @@ RGBA = tuple[float, float, float, float]
 
 #: Colour of each group of :func:`~isf.model.cell_types.ei_class`.
 EI_COLORS: dict[str, str] = {"EXC": "#c62828", "INH": "#1f5fbf"}
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
-def _figure(ax: Axes) -> Figure:
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
-    return fig
 
 
 def celltype_colors(cell_types: Sequence[str], excitatory: Collection[str] = ISF_EXCITATORY_CELL_TYPES
@@ -115,13 +104,15 @@ def raster(
     All ticks are one :class:`~matplotlib.collections.LineCollection` (one segment per spike).
     """
     labels, rows = _trials(spike_times_by_trial)
-    ax = _axes(ax, (8, 3))
+    ax = new_axes(ax, (8, 3))
     counts = np.array([r.shape[0] for r in rows], dtype=np.int64)
     t = np.concatenate(rows) if rows else np.zeros(0)
     y = np.repeat(np.arange(len(rows), dtype=float), counts)
     h = tick_height / 2.0
     segments = np.stack([np.column_stack([t, y - h]), np.column_stack([t, y + h])], axis=1)
-    ax.add_collection(LineCollection(segments, colors=color, linewidths=linewidth), autolim=False)
+    # matplotlib's stub wants a Sequence of segments; an (N, M, 2) array is documented input
+    ticks = LineCollection(segments, colors=color, linewidths=linewidth)  # type: ignore[arg-type]
+    ax.add_collection(ticks, autolim=False)
     if t_range_ms is None:
         t_range_ms = (0.0, float(t.max()) if t.size else 1.0)
     ax.set_xlim(*t_range_ms)
@@ -130,7 +121,7 @@ def raster(
         ax.set_yticks(np.arange(len(rows)), [str(v) for v in labels])
     ax.set_ylabel("trial")
     ax.set_xlabel("time (ms)")
-    return _figure(ax)
+    return figure_of(ax)
 
 
 def psth_plot(
@@ -155,7 +146,7 @@ def psth_plot(
     v = np.asarray(values, dtype=float)
     if e.shape[0] != v.shape[0] + 1:
         raise ArgumentValueError(f"{e.shape[0]} edges for {v.shape[0]} values: need one edge more than values")
-    ax = _axes(ax, (8, 2.5))
+    ax = new_axes(ax, (8, 2.5))
     if fill:
         ax.stairs(v, e, fill=True, color=color, alpha=0.35, linewidth=0)
     ax.stairs(v, e, color=color, linewidth=1.0, label=label)
@@ -163,7 +154,7 @@ def psth_plot(
     ax.set_ylim(bottom=0)
     ax.set_xlabel("time (ms)")
     ax.set_ylabel(ylabel)
-    return _figure(ax)
+    return figure_of(ax)
 
 
 def voltage_mean_std(
@@ -198,12 +189,14 @@ def voltage_mean_std(
         raise ArgumentValueError(
             f"traces of shape {v.shape} do not match {t.shape[0]} sample times: need (trials, samples)"
         )
-    ax = _axes(ax, (8, 3))
+    ax = new_axes(ax, (8, 3))
     if show_traces and v.shape[0]:
         shown = v if max_traces is None else v[:max_traces]
         lines = np.stack([np.broadcast_to(t, shown.shape), shown], axis=-1)
-        ax.add_collection(LineCollection(lines, colors=trace_color, linewidths=0.5, alpha=trace_alpha,
-                                         label="trials"), autolim=False)
+        # matplotlib's stub wants a Sequence of segments; an (N, M, 2) array is documented input
+        traces = LineCollection(lines, colors=trace_color, linewidths=0.5, alpha=trace_alpha,  # type: ignore[arg-type]
+                                label="trials")
+        ax.add_collection(traces, autolim=False)
     if v.shape[0]:
         mean = v.mean(axis=0)
         sd = v.std(axis=0)
@@ -217,7 +210,7 @@ def voltage_mean_std(
         ax.set_xlim(float(t[0]), float(t[-1]))
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("V (mV)")
-    return _figure(ax)
+    return figure_of(ax)
 
 
 def synapse_activation_raster(
@@ -264,7 +257,7 @@ def synapse_activation_raster(
     ordered = order_cell_types(present, excitatory)
     t, trial = t[keep], trial[keep]
     rgba = np.array([colors[c] for c in types_of_code] or [(0.0, 0.0, 0.0, 1.0)])[codes]
-    ax = _axes(ax, (9, 4.5))
+    ax = new_axes(ax, (9, 4.5))
     if y == "soma_distance_um":
         height = np.asarray(frame["soma_distance_um"], dtype=float)[keep]
         ax.set_ylabel("soma distance (µm)")
@@ -295,7 +288,7 @@ def synapse_activation_raster(
         ax.legend(handles=handles, fontsize=7, ncol=2 if len(ordered) > 8 else 1, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False, title="cell type",
                   title_fontsize=8)
-    return _figure(ax)
+    return figure_of(ax)
 
 
 def synapses_by_celltype(
@@ -331,7 +324,7 @@ def synapses_by_celltype(
     colors = celltype_colors(names, excitatory)
     heights = stats_df[value].to_numpy(dtype=float)
     yerr = stats_df[error].to_numpy(dtype=float) if error is not None else None
-    ax = _axes(ax, (max(4.0, 0.35 * len(names) + 1.5), 3))
+    ax = new_axes(ax, (max(4.0, 0.35 * len(names) + 1.5), 3))
     x = np.arange(len(names))
     ax.bar(x, heights, color=[colors[n] for n in names], edgecolor="0.2", linewidth=0.4, yerr=yerr,
            error_kw={"elinewidth": 0.6, "capsize": 1.5, "ecolor": "0.3"})
@@ -341,4 +334,4 @@ def synapses_by_celltype(
     present = {ei_class(n, excitatory) for n in names}
     ax.legend(handles=[Patch(color=EI_COLORS[g], label=g) for g in ("EXC", "INH") if g in present], fontsize=8,
               frameon=False)
-    return _figure(ax)
+    return figure_of(ax)

@@ -36,6 +36,7 @@ from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike, NDArray
 
 from isf.errors import ArgumentValueError
+from isf.plot.axes import figure_of, new_axes
 
 __all__ = ["AUTO_RASTER_ABOVE", "plot_traces", "rasterise_traces"]
 
@@ -161,12 +162,6 @@ def rasterise_traces(
     return counts / np.maximum(steps, 1)
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        return ax
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
 def plot_traces(
     t_ms: ArrayLike | None,
     traces: ArrayLike | pd.DataFrame,
@@ -222,9 +217,8 @@ def plot_traces(
         )
     if method == "auto":
         method = "raster" if values.shape[0] > AUTO_RASTER_ABOVE else "lines"
-    ax = _axes(ax, figsize)
-    fig = ax.get_figure(root=True)
-    assert isinstance(fig, Figure)
+    ax = new_axes(ax, figsize)
+    fig = figure_of(ax)
     if t_range_ms is None:
         t_range_ms = (float(t[0]), float(t[-1]))
     if v_range is None:
@@ -249,7 +243,8 @@ def plot_traces(
         line_colors = rgba[codes].copy()
         line_colors[:, 3] *= alpha
         ax.add_collection(
-            LineCollection(segments, colors=line_colors, linewidths=linewidth),
+            # matplotlib's stub wants a Sequence of segments; an (N, M, 2) array is documented input
+            LineCollection(segments, colors=line_colors, linewidths=linewidth),  # type: ignore[arg-type]
             autolim=False,
         )
     else:

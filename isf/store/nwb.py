@@ -235,8 +235,7 @@ def _write(tmp: Path, items: Iterable[_Trial], recordings: Mapping[str, tuple[in
                   notes=json.dumps(facts, sort_keys=True, default=str), protocol=experiment_json,
                   stimulus_notes=_stimulus_notes(experiment_json), source_script=f"isf {__version__}",
                   source_script_file_name="isf", experiment_description="simulation with isf on NEURON")
-    device = nwb.create_device(name="isf NEURON simulation", description="a NEURON simulation run by isf",
-                               manufacturer="isf")
+    device = nwb.create_device(name="isf NEURON simulation", description="a NEURON simulation run by isf")
     electrodes: dict[str, Any] = {}
     module = None
     nwb.add_trial_column("trial_index", "index of the trial in its run")

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from isf.backends.legacy_import import LEGACY_RUN_SEED, import_legacy_simrun
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.simrun_files import (
     read_presynaptic_spike_file,
     read_synapse_activation_file,
@@ -20,6 +19,7 @@ from isf.dsl.simrun_files import (
     write_synapse_activation_file,
     write_trace_file,
 )
+from isf.errors import LegacyFormatError
 from isf.model.spikes import spike_times
 from isf.store import RunStore
 

@@ -15,7 +15,7 @@ from isf.dsl.amira import (
     read_amira_field,
     write_amira_field,
 )
-from isf.dsl.errors import LegacyFormatError
+from isf.errors import LegacyFormatError
 from isf.model.density_field import ScalarField
 
 LEGACY = """# AmiraMesh 3D ASCII 2.0

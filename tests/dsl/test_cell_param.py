@@ -16,9 +16,9 @@ from isf.dsl.cell_param import (
     read_cell_param,
     write_cell_param,
 )
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.hoc import read_hoc
 from isf.dsl.param_format import format_param, parse_param, read_param
+from isf.errors import LegacyFormatError
 from isf.model.distribution import Exponential, Uniform, UniformRange
 from isf.model.modifier import ScaleApical, ScaleApicalMorph86
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from isf.dsl.con_file import format_con, parse_con, read_con, write_con
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.syn_file import read_syn
+from isf.errors import LegacyFormatError
 from isf.model.synapse import Connectivity
 
 HEADER = ("# Anatomical connectivity realization file; only valid with synapse realization:\n"

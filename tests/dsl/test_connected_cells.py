@@ -19,8 +19,8 @@ from isf.dsl.connected_cells import (
     split_population_name,
     write_connected_cells,
 )
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.param_format import read_param
+from isf.errors import LegacyFormatError
 from isf.model.cell_types import CELL_TYPES, EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES
 from isf.model.synapse import Connectivity
 

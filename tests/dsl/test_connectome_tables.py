@@ -18,7 +18,7 @@ from isf.dsl.connectome_tables import (
     read_cell_counts,
     read_connections,
 )
-from isf.dsl.errors import LegacyFormatError
+from isf.errors import LegacyFormatError
 from isf.model.pst import PSTDensities
 
 names = st.text(

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.evoked_network import (
     PSTH_FILES,
     SURROUND_COLUMNS,
@@ -18,6 +17,7 @@ from isf.dsl.evoked_network import (
 )
 from isf.dsl.network_param import network_from_param_dict
 from isf.dsl.param_format import read_param, write_param
+from isf.errors import LegacyFormatError
 from isf.model.cell_types import CELL_TYPES
 
 SYN = "/gpfs/soma_fs/scratch/meulemeester/project_src/in_silico_framework/getting_started/example_data/" \

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.landmark import format_landmarks, landmark_sites, parse_landmarks, read_landmarks, write_landmarks
+from isf.errors import LegacyFormatError
 from isf.model.site import Landmark
 
 

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import isf.dsl.network_param as network_param_module
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.param_format import read_param, write_param
 from isf.dsl.network_param import (
     NetworkParameterFile,
@@ -25,6 +24,7 @@ from isf.dsl.network_param import (
     write_network_param,
 )
 from isf.dsl.syn_file import read_syn
+from isf.errors import LegacyFormatError
 from isf.model.activity import PSTH, Activity, Poisson
 from isf.model.morphology import Morphology, Section
 from isf.model.receptor import Receptor, gaba, glutamate
@@ -343,8 +343,11 @@ def test_connectivity_beyond_the_synapses_is_an_error(embedding: Path) -> None:
 
 def test_synapse_on_missing_section_is_an_error(embedding: Path) -> None:
     (embedding / "e.syn").write_text(SYN_TEXT + "L1_D1\t7\t0.5\n")
-    with pytest.raises(LegacyFormatError, match=r"network\.L1_D1\.synapses\.distributionFile: .*e\.syn: "
-                                                r"synapse on section 7: the cell has sections 0\.\.2"):
+    n_rows = SYN_TEXT.count("L1_D1\t")
+    line = len(SYN_TEXT.splitlines()) + 1
+    with pytest.raises(LegacyFormatError, match=rf"network\.L1_D1\.synapses\.distributionFile: .*e\.syn:{line}: "
+                                                rf"synapse {n_rows} of L1_D1 is on section 7, but the cell has "
+                                                r"sections 0\.\.2"):
         read_tiny(make_params(), embedding)
 
 

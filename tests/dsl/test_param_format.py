@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.param_format import (
     MAX_DEPTH,
     ParamSyntaxError,
@@ -25,6 +24,7 @@ from isf.dsl.param_format import (
     read_param,
     write_param,
 )
+from isf.errors import LegacyFormatError
 
 
 def _shared_data_dir() -> Path:

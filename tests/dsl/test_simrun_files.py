@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.simrun_files import (
     ACTIVATION_COLUMNS,
     PRESYNAPTIC_COLUMNS,
@@ -27,6 +26,7 @@ from isf.dsl.simrun_files import (
     write_synapse_activation_file,
     write_trace_file,
 )
+from isf.errors import LegacyFormatError
 
 FOLDER = Path("legacy_simrun/C2_evoked_UpState_INH_PW_1.0_SuW_0.5_C2center/20150815-1530_20240")
 

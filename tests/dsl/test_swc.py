@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.swc import format_swc, parse_swc, read_swc
+from isf.errors import LegacyFormatError
 from isf.model.morphology import Morphology, Section
 
 

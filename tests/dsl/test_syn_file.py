@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isf.dsl.errors import LegacyFormatError
 from isf.dsl.syn_file import format_syn, parse_syn, read_syn, read_syn_file, write_syn
+from isf.errors import LegacyFormatError
 
 HEADER = "# Synapse distribution file\n# corresponding to cell: cell\n# Type - section - section.x\n\n"
 

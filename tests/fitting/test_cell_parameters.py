@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from isf.data import hay89
 from isf.dsl.hoc import read_hoc
+from isf.errors import FittingError
 from isf.fitting.cell_parameters import (
     DistributionParameter,
     HotZoneParameter,
@@ -26,7 +27,6 @@ from isf.fitting.cell_parameters import (
     RegionProperty,
     ScaleApicalParameter,
 )
-from isf.fitting.errors import FittingError
 from isf.fitting.legacy_names import legacy_parameter
 from isf.fitting.parameters import hay_parameter_space
 from isf.fitting.setup import HaySetup, example_models, morphology89_setup

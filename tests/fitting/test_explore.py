@@ -10,7 +10,7 @@ import pytest
 from zdt import ZDT1, ball_inside
 
 from isf.backends.parallel import Parallel
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.fitting.explore import (
     HayInsideTest,
     WalkSettings,

@@ -12,7 +12,7 @@ import pytest
 from zdt import ZDT1
 
 from isf.backends.parallel import Parallel
-from isf.fitting.errors import FittingError
+from isf.errors import FittingError
 from isf.fitting.ibea import indicator_fitness
 from isf.fitting.optimize import (
     CHECKPOINT,

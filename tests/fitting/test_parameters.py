@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from isf.errors import FittingError
 from isf.fitting.cell_parameters import RangeParameter
-from isf.fitting.errors import FittingError
 from isf.fitting.parameters import ParameterSpace, hay_parameter_space
 from isf.fitting.setup import example_models, morphology89_setup
 

@@ -6,38 +6,32 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from nbformat import NotebookNode
 from notebooks_tool import notebooks_tool
 
 TOOL = notebooks_tool()
-#: Fast enough for every run of the suite; the others are marked slow.
-FAST = {"01_quickstart", "06_visualisation"}
 
 
-def outputs(nb, kind: str) -> list[str]:
-    """The text of ``kind`` outputs (``stream`` text, or the MIME types of display data)."""
-    found = []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.output_type == kind == "stream":
-                found.append(out.text)
-            elif out.output_type == kind:
-                found.extend(out.data)
-    return found
+def stream_text(nb: NotebookNode) -> str:
+    """Everything the notebook's cells printed."""
+    return "".join(out.text for cell in nb.cells for out in cell.get("outputs", []) if out.output_type == "stream")
+
+
+def n_figures(nb: NotebookNode) -> int:
+    """PNG images among the outputs (pyplot figures are displayed, Figure values are results)."""
+    return sum("image/png" in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
 
 
 def test_quickstart_notebook_runs_and_shows_its_figure(tmp_path: Path) -> None:
     nb = TOOL.execute(TOOL.TUTORIALS / "01_quickstart.ipynb", tmp_path)
-    text = "".join(outputs(nb, "stream"))
-    assert "spike counts (pulse): [1]" in text
-    assert "image/png" in outputs(nb, "display_data")
+    assert "spike counts (pulse): [1]" in stream_text(nb)
+    assert n_figures(nb) == 1
     assert (tmp_path / "out" / "cell86_step_currents.png").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=() if n in FAST else pytest.mark.slow) for n in sorted(TOOL.SMALL_ARGS)
-    if n != "01_quickstart"
-])
+@pytest.mark.slow  # 30 s to a few minutes each; their scripts are also run by the other tutorial tests
+@pytest.mark.parametrize("name", sorted(set(TOOL.SMALL_ARGS) - {"01_quickstart"}))
 def test_notebook_runs_with_its_small_size(name: str, tmp_path: Path) -> None:
     nb = TOOL.execute(TOOL.TUTORIALS / f"{name}.ipynb", tmp_path)
-    assert not outputs(nb, "error")
-    assert "image/png" in outputs(nb, "display_data"), "the notebook shows no figure"
+    # a failing cell raises in execute(); the figures are on the page
+    assert n_figures(nb) >= 2, "the notebook shows no figures"

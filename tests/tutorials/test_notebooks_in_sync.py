@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from notebooks_tool import notebooks_tool
@@ -17,7 +18,7 @@ def test_there_are_six_tutorials() -> None:
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
-def test_notebook_matches_its_script(script) -> None:
+def test_notebook_matches_its_script(script: Path) -> None:
     notebook = script.with_suffix(".ipynb")
     assert notebook.exists(), f"{notebook.name} missing: run `make notebooks`"
     assert notebook.read_text(encoding="utf-8") == TOOL.notebook_text(script), (
@@ -28,7 +29,7 @@ def test_notebook_matches_its_script(script) -> None:
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
-def test_notebook_has_a_small_size(script) -> None:
+def test_notebook_has_a_small_size(script: Path) -> None:
     # the docs and the execution tests run every notebook with its small size
     assert script.stem in TOOL.SMALL_ARGS
     assert "ISF_TUTORIAL_ARGS" in script.read_text(encoding="utf-8")

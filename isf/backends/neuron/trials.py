@@ -41,10 +41,12 @@ def attach_input(built: BuiltCell, network: Network, trial: TrialInput) -> list[
         if not realised.n_active:
             continue
         syn = pop.synapses
-        mechanisms = [getattr(h, r.mechanism, None) for r in pop.receptors]
-        for r, mech in zip(pop.receptors, mechanisms):
+        mechanisms: list[Any] = []  # the point-process classes (h.<name>), one per receptor
+        for r in pop.receptors:
+            mech = getattr(h, r.mechanism, None)
             if mech is None:
                 raise NeuronBuildError(f"population {pop.name}: NEURON has no point process {r.mechanism!r}")
+            mechanisms.append(mech)
         release_times = realised.release_times_ms
         for j, sid in enumerate(realised.synapse_ids.tolist()):
             section_id = int(syn.section_id[sid])

@@ -1,7 +1,9 @@
 """Compile and load the project's NMODL mechanisms.
 
-The ``.mod`` files live in the repository's top-level ``mechanisms/`` folder
-(override with the environment variable ``ISF_MECHANISMS_DIR``).  They are
+The ``.mod`` files live in the repository's top-level ``mechanisms/`` folder;
+a wheel carries a byte-identical copy as ``isf/_mechanisms/`` (packed in by
+``setup.py``), used when isf is not run from a checkout (override either with
+the environment variable ``ISF_MECHANISMS_DIR``).  They are
 compiled with NEURON's ``nrnivmodl`` on first use into a cache directory keyed
 by a content hash, never by hand and never at import time::
 

@@ -24,6 +24,7 @@ __all__ = [
     "available_mechanisms",
     "content_hash",
     "declared_names",
+    "default_mechanisms_dir",
     "mod_files",
     "neuron_version",
     "resolve_source_dir",
@@ -36,26 +37,23 @@ __all__ = [
 PACKAGED_MECHANISMS_DIR: Path = Path(str(importlib.resources.files("isf"))).resolve() / "_mechanisms"
 
 
-def _checkout_mechanisms_dir() -> Path | None:
-    """``<repo>/mechanisms`` when isf runs from a source checkout (plain or editable install)."""
-    # a checkout has pyproject.toml beside isf/ and mechanisms/; an installed package's parent
-    # (site-packages) has neither
-    repo = PACKAGED_MECHANISMS_DIR.parents[1]
-    if (repo / "pyproject.toml").is_file() and (repo / "mechanisms").is_dir():
-        return repo / "mechanisms"
-    return None
+def default_mechanisms_dir(package_dir: Path) -> Path:
+    """The ``.mod`` folder for the isf package at ``package_dir`` (the folder of ``isf/__init__.py``).
 
-
-def _default_mechanisms_dir() -> Path:
+    ``$ISF_MECHANISMS_DIR`` if set; else ``<repo>/mechanisms`` when the
+    package sits in a source checkout (plain or editable install: ``pyproject.toml``
+    and ``mechanisms/`` beside it), so that an edited ``.mod`` file is what
+    gets compiled; else the copy packed into the wheel, ``<package_dir>/_mechanisms``
+    (same bytes, hence the same content hash and cache entry).
+    """
     env = os.environ.get("ISF_MECHANISMS_DIR")
     if env:
         return Path(env).expanduser().resolve()
-    # the checkout wins, so that an edited .mod file is what gets compiled; an installed wheel
-    # has only its packaged copy (same bytes, hence the same content hash and cache entry)
-    checkout = _checkout_mechanisms_dir()
-    if checkout is not None:
-        return checkout
-    return PACKAGED_MECHANISMS_DIR
+    repo = package_dir.parent
+    # an installed package's parent (site-packages) has neither pyproject.toml nor mechanisms/
+    if (repo / "pyproject.toml").is_file() and (repo / "mechanisms").is_dir():
+        return repo / "mechanisms"
+    return package_dir / "_mechanisms"
 
 
 #: Folder holding the project's ``.mod`` files: ``<repo>/mechanisms`` when
@@ -64,7 +62,7 @@ def _default_mechanisms_dir() -> Path:
 #: environment variable ``ISF_MECHANISMS_DIR`` (read at import time; an
 #: ``ISF_MECHANISMS_DIR`` set later is still honoured by the functions of this
 #: package when they are called without ``source_dir``).
-MECHANISMS_DIR: Path = _default_mechanisms_dir()
+MECHANISMS_DIR: Path = default_mechanisms_dir(PACKAGED_MECHANISMS_DIR.parent)
 
 
 def resolve_source_dir(folder: Path | str | None) -> Path:
@@ -111,7 +109,11 @@ def content_hash(mod_files: Sequence[Path]) -> str:
     SHA-256 over the sorted file names and their bytes, the NEURON version
     string and the platform (``sys.platform``, machine), so that editing a
     ``.mod`` file or upgrading NEURON gives a new cache entry.  The result is
-    the first 16 hex digits.
+    the first 16 hex digits.  The folder the files are in is not hashed: a
+    checkout's ``mechanisms/`` and the copy packed into a wheel share one
+    entry.  Neither is the Python version: ``libnrnmech`` links NEURON's
+    ``libnrniv`` only (no ``libpython``), and the CPython 3.11 to 3.14 wheels
+    of one NEURON version compile the same library.
     """
     # The byte layout below names existing cache entries: changing it recompiles everywhere.
     digest = hashlib.sha256()
