@@ -79,6 +79,8 @@ bench: mechanisms
 	$(BIN)/python benchmarks/embedding.py
 	$(BIN)/python benchmarks/synapse_tuner.py
 	$(BIN)/python benchmarks/plot_many_traces.py
+	@echo "export benchmark: a 20-trial C2 run (the issue asks for 200: python benchmarks/export.py --trials 200)"
+	$(BIN)/python benchmarks/export.py --trials 20
 
 clean:
 	rm -rf $(VENV) .venv-3.* out build dist site *.egg-info .pytest_cache .hypothesis

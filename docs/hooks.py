@@ -1,15 +1,17 @@
 """mkdocs hooks (``hooks:`` in mkdocs.yml): the site's pages that live elsewhere in the checkout.
 
 * ``index.md``: the README's opening (up to "Using it"), so the two never disagree.
-* ``tutorials/NN_name.ipynb``: the executed copies in ``build/notebooks/tutorials/`` when ``make docs`` made
-  them (``scripts/notebooks.py execute``: outputs and figures), otherwise the committed notebooks
-  without outputs (the strict-build test uses those: it checks pages and links, not execution).
+* ``tutorials/NN_name.ipynb``: the executed copies in ``build/notebooks/tutorials/`` when ``make docs``
+  made them (``scripts/notebooks.py execute``: outputs and figures) after the notebook last changed,
+  otherwise the committed notebooks without outputs (the strict-build test uses those: it checks pages
+  and links, not execution).
 * ``reference/``: the pdoc API reference (``docs/build_api.py``), built into ``build/docs-api/``.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -36,13 +38,15 @@ def readme_opening() -> str:
         "\n\n## In these pages\n\n"
         "* **Tutorials**: the six notebooks, run with small sizes (`tutorials/*.ipynb`, generated from "
         "the scripts next to them).\n"
-        "* **Guides**: fitting, embedding, the synapse tuner, visualisation and the run store format.\n"
+        "* **Guides**: how to fit, embed, tune synapses, plot, store, export, and what isf checks.\n"
         "* **[API reference](api.md)**: every module, class and function of `isf`.\n"
     )
 
 
 def build_api_reference(out: Path) -> None:
-    """pdoc's HTML reference of every isf module into ``out`` (``docs/build_api.py``)."""
+    """pdoc's HTML reference of every isf module into ``out`` (``docs/build_api.py``); an old build is
+    removed first, so that a module moved or deleted leaves no page behind."""
+    shutil.rmtree(out, ignore_errors=True)
     spec = importlib.util.spec_from_file_location("isf_build_api", REPO / "docs" / "build_api.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -56,7 +60,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     files.append(File.generated(config, "index.md", content=readme_opening()))
     for notebook in sorted((REPO / "tutorials").glob("[0-9][0-9]_*.ipynb")):
         src_uri = f"tutorials/{notebook.name}"
-        source = EXECUTED if (EXECUTED / src_uri).exists() else REPO
+        executed = EXECUTED / src_uri
+        fresh = executed.exists() and executed.stat().st_mtime >= notebook.stat().st_mtime
+        source = EXECUTED if fresh else REPO
         files.append(File(src_uri, str(source), config.site_dir, config.use_directory_urls))
     build_api_reference(API_BUILD)
     for page in sorted(p for p in API_BUILD.rglob("*") if p.is_file()):

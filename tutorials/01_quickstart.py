@@ -40,7 +40,6 @@ import matplotlib
 if "ipykernel" not in sys.modules:
     matplotlib.use("Agg")  # a script writes PNGs only; a notebook keeps its inline backend
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from tqdm import tqdm  # noqa: E402  (tqdm.auto wants ipywidgets in a notebook)
 

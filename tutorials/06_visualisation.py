@@ -44,8 +44,10 @@ import matplotlib
 
 if "ipykernel" not in sys.modules:
     matplotlib.use("Agg")  # a script writes images only; a notebook keeps its inline backend
-else:
-    import matplotlib.pyplot  # noqa: F401  (starts the inline backend: a Figure that is a cell's value shows)
+else:  # a notebook: a Figure that is a cell's value shows (matplotlib loads its backend lazily)
+    from IPython import get_ipython
+
+    get_ipython().run_line_magic("matplotlib", "inline")
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 

@@ -1,1 +1,77 @@
-"""Backends: the ways out of the model (NEURON)."""
+"""Backends: the ways out of the model — running experiments on NEURON, alone or fanned out over workers.
+
+Where each concept lives:
+
+* :mod:`isf.backends.neuron` — the NEURON backend (model values → NEURON objects → numpy results).
+* :mod:`isf.backends.parallel` — the one :class:`Parallel` settings value (loky, dask or serial) and
+  :func:`map_unordered`, the fan-out every parallel job uses.
+* :mod:`isf.backends.runner` — network trials (:func:`run_trials`) written to a run store.
+* :mod:`isf.backends.legacy_import` — a legacy ISF simrun folder imported into a run store.
+
+The names below are imported on first use, so that importing a NEURON module (``isf.simulate``) does
+not also bring joblib and PyTables, and ``isf.backends.neuron`` is never imported by this package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from isf.backends.legacy_import import LEGACY_RUN_SEED, import_legacy_simrun
+    from isf.backends.parallel import (
+        BACKENDS,
+        Backend,
+        Parallel,
+        dask_workers,
+        default_batch_size,
+        map_unordered,
+        register_worker_cache,
+    )
+    from isf.backends.runner import close_simulators, run_trial, run_trials, run_trials_mpi
+
+#: public name → the module of this package that defines it
+_MODULE_OF: dict[str, str] = {
+    "BACKENDS": "parallel",
+    "Backend": "parallel",
+    "LEGACY_RUN_SEED": "legacy_import",
+    "Parallel": "parallel",
+    "close_simulators": "runner",
+    "dask_workers": "parallel",
+    "default_batch_size": "parallel",
+    "import_legacy_simrun": "legacy_import",
+    "map_unordered": "parallel",
+    "register_worker_cache": "parallel",
+    "run_trial": "runner",
+    "run_trials": "runner",
+    "run_trials_mpi": "runner",
+}
+
+__all__ = [
+    "BACKENDS",
+    "LEGACY_RUN_SEED",
+    "Backend",
+    "Parallel",
+    "close_simulators",
+    "dask_workers",
+    "default_batch_size",
+    "import_legacy_simrun",
+    "map_unordered",
+    "register_worker_cache",
+    "run_trial",
+    "run_trials",
+    "run_trials_mpi",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # the next look-up is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -76,7 +76,7 @@ def read_morphology(path: Path, search: list[str]) -> Any:
     from isf.model.cell import Cell
     from isf.model.morphology import Morphology
 
-    value = load(path)
+    value: Any = load(path)
     if isinstance(value, Cell):
         return value.morphology
     if not isinstance(value, Morphology):
@@ -177,7 +177,13 @@ def _morphology(args: argparse.Namespace) -> list[str]:
         from isf.dsl.swc import read_swc, write_swc
 
         write_swc(morphology, dst, generated_axon_as_axon=args.generated_axon_as_axon)
-        same = read_swc(dst) == morphology
+        back = read_swc(dst)
+        if back != morphology:  # SWC has no section names and splits sections at branch points only
+            return [f"wrote {dst}: {len(morphology)} sections",
+                    f"round trip: reading {dst.name} back gives {len(back)} sections, "
+                    f"{float(np.sum(back.lengths)):.1f} µm of {float(np.sum(morphology.lengths)):.1f} µm "
+                    "(SWC keeps points and tree, not section names)"]
+        same = True
     return [f"wrote {dst}: {len(morphology)} sections",
             f"round trip: reading {dst.name} back gives {'an equal' if same else 'a DIFFERENT'} morphology"]
 
@@ -211,7 +217,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sonata.add_argument("--cell", default=None, help="legacy cell .param (instead of --store)")
     sonata.add_argument("--network", default=None, help="legacy network .param (with --cell)")
     sonata.add_argument("--seed", type=int, default=None, help="run seed (with --cell)")
-    sonata.add_argument("--tstop", type=float, default=None, help="run length, ms (with --cell; default: the cell file's)")
+    sonata.add_argument("--tstop", type=float, default=None,
+                        help="run length, ms (with --cell; default: the cell file's)")
     sonata.add_argument("--cell-name", default="cell", help="node population of the cell (default: cell)")
     for name, text in (("neuroml", "a morphology as NeuroML2"), ("swc", "a morphology as SWC")):
         parser = formats.add_parser(name, help=text,

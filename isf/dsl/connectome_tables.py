@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.text_fields import non_negative_int
 from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.model.cell_types import EIClass
 from isf.model.pst import PSTDensities
 from isf.model.validation import ModelValueError
 
@@ -209,6 +210,7 @@ def parse_connections(text: str, filename: str = "<text>") -> ConnectionsTable:
                 "expected 8 TAB-separated columns (class, postsynaptic type, "
                 f"{', '.join(CONNECTIONS_COLUMNS)}), found {len(fields)}: {stripped!r}",
             )
+        klass: EIClass
         if "EXCITATORY" in fields[0]:
             klass = "EXC"
         elif "INHIBITORY" in fields[0]:

@@ -18,6 +18,7 @@ lines) agree with every legacy ``.syn`` file and recording label:
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -65,6 +66,12 @@ def _parse_pt3dadd(line: str, filename: str, lineno: int) -> tuple[float, float,
         x, y, z, d = (float(f) for f in fields)
     except ValueError:
         raise LegacyFormatError(filename, lineno, f"pt3dadd has a non-number: {line.strip()!r}") from None
+    if not all(math.isfinite(v) for v in (x, y, z, d)):
+        raise LegacyFormatError(filename, lineno, f"pt3dadd has a non-finite coordinate or diameter (allowed are "
+                                f"finite numbers): {line.strip()!r}")
+    if d < 0:
+        raise LegacyFormatError(filename, lineno, f"pt3dadd has a negative diameter {d} (allowed is >= 0 µm): "
+                                f"{line.strip()!r}")
     return x, y, z, d
 
 

@@ -82,10 +82,10 @@ def _attach_point(section: Section, x: float) -> tuple[int, float]:
     """(segment index within ``section``, fractionAlong) of relative position ``x``."""
     starts, ends = _segment_spans(section)
     total = float(ends[-1])
-    if total <= 0 or len(starts) == 1 and ends[0] <= 0:
+    if total <= 0:
         return (len(starts) - 1 if x >= 1 else 0), float(x)
     target = x * total
-    k = int(min(np.searchsorted(ends, target, side="left"), len(ends) - 1))
+    k = min(int(np.searchsorted(ends, target, side="left")), len(ends) - 1)
     length = float(ends[k] - starts[k])
     fraction = 1.0 if length <= 0 else min(max((target - float(starts[k])) / length, 0.0), 1.0)
     return k, fraction

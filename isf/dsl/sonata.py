@@ -157,9 +157,9 @@ def write_sonata(folder: str | os.PathLike[str], network: Network, trial_input: 
                 format_swc(morphology, generated_axon_as_axon=True), encoding="utf-8")
         _write_nodes(tmp, network, cell_name, morphology_file, facts)
         _write_edges(tmp, network, cell_name, facts)
-        _write_spikes(tmp / "spikes.h5", [(p.name, np.repeat(np.arange(p.presynaptic_counts.shape[0]),
-                                                              p.presynaptic_counts), p.presynaptic_times_ms)
-                                          for p in trial_input.populations], facts)
+        with _h5py().File(tmp / "spikes.h5", "w") as h5:
+            _write_spikes(h5, [(p.name, np.repeat(np.arange(p.presynaptic_counts.shape[0]), p.presynaptic_counts),
+                                p.presynaptic_times_ms) for p in trial_input.populations], facts)
         _write_releases(tmp, trial_input, network, facts)
         _write_configs(tmp, network, cell_name, tstop_ms, int(facts.get("run_seed", 0)))
         if folder.exists():
@@ -240,30 +240,25 @@ def _write_edges(folder: Path, network: Network, cell_name: str, facts: dict[str
     (folder / "edge_types.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
-def _write_spikes(path: Path, populations: list[tuple[str, NDArray[Any], NDArray[np.float64]]],
-                  facts: dict[str, Any]) -> Any:
-    h5py = _h5py()
-    sorting = h5py.enum_dtype(_SORTING, basetype="u1")
-    h5 = h5py.File(path, "w")
-    try:
-        _attrs(h5, facts)
-        spikes = h5.create_group("spikes")
-        for name, node_ids, times in populations:
-            group = spikes.create_group(name)
-            group.attrs.create("sorting", _SORTING["by_id"], dtype=sorting)
-            stamps = group.create_dataset("timestamps", data=np.asarray(times, dtype=np.float64))
-            stamps.attrs["units"] = "ms"
-            group.create_dataset("node_ids", data=np.asarray(node_ids, dtype=np.uint64))
-    except BaseException:
-        h5.close()
-        raise
-    return h5
+def _write_spikes(h5: Any, populations: list[tuple[str, NDArray[Any], NDArray[np.float64]]],
+                  facts: dict[str, Any]) -> None:
+    """Spike populations (SONATA spike-file layout) into the open file ``h5``."""
+    sorting = _h5py().enum_dtype(_SORTING, basetype="u1")
+    _attrs(h5, facts)
+    spikes = h5.create_group("spikes")
+    for name, node_ids, times in populations:
+        group = spikes.create_group(name)
+        group.attrs.create("sorting", _SORTING["by_id"], dtype=sorting)
+        stamps = group.create_dataset("timestamps", data=np.asarray(times, dtype=np.float64))
+        stamps.attrs["units"] = "ms"
+        group.create_dataset("node_ids", data=np.asarray(node_ids, dtype=np.uint64))
 
 
 def _write_releases(folder: Path, trial_input: TrialInput, network: Network, facts: dict[str, Any]) -> None:
     populations = [(p.name, np.repeat(p.synapse_ids, p.release_counts), p.release_flat_ms)
                    for p in trial_input.populations]
-    with _write_spikes(folder / "releases.h5", populations, {**facts, "isf_extension": "synapse releases"}) as h5:
+    with _h5py().File(folder / "releases.h5", "w") as h5:
+        _write_spikes(h5, populations, {**facts, "isf_extension": "synapse releases"})
         weights = h5.create_group("isf_weights")
         for pop, realised in zip(network.populations, trial_input.populations):
             group = weights.create_group(realised.name)
@@ -405,8 +400,9 @@ def _read_population(edge_name: str, group: Any, nodes: Any, spikes: Any, releas
         order = np.lexsort((release_times, release_ids))
         release_ids, release_times = release_ids[order], release_times[order]
         active = np.unique(release_ids)
-        first = np.searchsorted(synapse_ids, active) if np.all(np.diff(synapse_ids) >= 0) else active
-        weights = (np.asarray(attributes["syn_weight"][()], dtype=np.float64)[first][:, None],)
+        ids, first_edge = np.unique(synapse_ids, return_index=True)  # the first edge of every synapse
+        edge_of_active = first_edge[np.searchsorted(ids, active)]
+        weights = (np.asarray(attributes["syn_weight"][()], dtype=np.float64)[edge_of_active][:, None],)
     _, release_counts = np.unique(release_ids, return_counts=True)
     trial = PopulationInput(name, spike_times, spike_counts, active, release_times, release_counts.astype(np.int64),
                             weights)

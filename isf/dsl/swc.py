@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError, ModelValueError
 from isf.model.morphology import Morphology, Section
 
 SWC_TYPES = {1: "soma", 2: "axon", 3: "dend", 4: "apic"}
@@ -93,7 +94,8 @@ def parse_swc(text: str, filename: str = "<text>") -> Morphology:
         soma_pts = [(cx, cy - d / 2, cz), (cx, cy, cz), (cx, cy + d / 2, cz)]
         soma_d = [d, d, d]
     sections: list[Section] = [
-        Section(name="soma", label="soma", parent=None, parent_x=0.0, points=np.array(soma_pts), diameters=np.array(soma_d))
+        _section(filename, rows[soma_ids[0]][6], name="soma", label="soma", parent=None, parent_x=0.0,
+                 points=np.array(soma_pts), diameters=np.array(soma_d))
     ]
     section_of_point = {pid: 0 for pid in soma_ids}
     counters: dict[str, int] = {}
@@ -125,7 +127,8 @@ def parse_swc(text: str, filename: str = "<text>") -> Morphology:
             section_of_point[p] = sid
         counters[label] = counters.get(label, 0) + 1
         sections.append(
-            Section(
+            _section(
+                filename, rows[start][6],
                 name=f"{label}_{counters[label] - 1}",
                 label=label,
                 parent=parent_section,
@@ -139,7 +142,18 @@ def parse_swc(text: str, filename: str = "<text>") -> Morphology:
     if unreached:
         raise LegacyFormatError(filename, rows[unreached[0]][6], f"{len(unreached)} points (from point "
                                 f"{unreached[0]}) are not connected to the root: their parents form a cycle")
-    return Morphology(tuple(sections), source=filename)
+    try:
+        return Morphology(tuple(sections), source=filename)
+    except ModelValueError as exc:
+        raise LegacyFormatError(filename, None, str(exc)) from None
+
+
+def _section(filename: str, lineno: int, **fields: Any) -> Section:
+    """A Section, or a LegacyFormatError at the line of its first point (e.g. every diameter 0)."""
+    try:
+        return Section(**fields)
+    except ModelValueError as exc:
+        raise LegacyFormatError(filename, lineno, f"section {fields['name']!r} starting here: {exc}") from None
 
 
 def _walk_back(start: int, end: int, rows: dict[int, tuple[int, float, float, float, float, int, int]]) -> list[int]:

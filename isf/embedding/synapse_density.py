@@ -70,7 +70,7 @@ def axon_densities(
     (areas in spreadsheet order, cell types in row order); populations without axons are included with
     ``n_fields = 0``."""
     has_points = (targets.candidate_counts > 0).reshape(-1)
-    norm = {
+    norm: dict[str, NDArray[np.float64]] = {  # presynaptic class → PST normalisation per voxel
         k: connectome.normalisation[k].sample(targets.centres_um)
         for k in PRESYNAPTIC_CLASSES
     }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar, Literal, Union
 
 import attrs
 import numpy as np
@@ -24,6 +24,10 @@ from numpy.typing import NDArray
 
 from isf.model.soma_distance import SomaDistances
 from isf.model.validation import fail, finite, identifier, non_negative_int, positive, to_float, to_tuple
+
+#: The legacy ``spatial`` name of a distribution (the key of :data:`DISTRIBUTIONS`).
+DistributionKind = Literal["uniform", "uniform_range", "linear", "linear_capped", "exponential",
+                           "exponential_by_z_dist", "capped_exponential", "sigmoid"]
 
 
 class SegmentContext:
@@ -70,7 +74,7 @@ class SegmentContext:
 class Uniform:
     """The nominal value everywhere (legacy ``uniform``)."""
 
-    legacy_name: ClassVar[str] = "uniform"
+    legacy_name: ClassVar[DistributionKind] = "uniform"
 
     def scale(self, nominal: float, ctx: SegmentContext) -> NDArray[np.float64]:
         """Value per segment for nominal value ``nominal``."""
@@ -95,7 +99,7 @@ class UniformRange:
         outside_sections: section IDs forced outside the range.
     """
 
-    legacy_name: ClassVar[str] = "uniform_range"
+    legacy_name: ClassVar[DistributionKind] = "uniform_range"
     begin_um: float = attrs.field(converter=to_float, validator=finite)
     end_um: float = attrs.field(converter=to_float, validator=finite)
     outside_scale: float = attrs.field(converter=to_float, validator=finite)
@@ -126,7 +130,7 @@ class Linear:
         relative: use relative distance.
     """
 
-    legacy_name: ClassVar[str] = "linear"
+    legacy_name: ClassVar[DistributionKind] = "linear"
     slope: float = attrs.field(converter=to_float, validator=finite)
     offset: float = attrs.field(converter=to_float, validator=finite)
     relative: bool = False
@@ -150,7 +154,7 @@ class LinearCapped:
         relative: use relative distance.
     """
 
-    legacy_name: ClassVar[str] = "linear_capped"
+    legacy_name: ClassVar[DistributionKind] = "linear_capped"
     parameter: str = attrs.field(validator=identifier)
     proximal_value: float = attrs.field(converter=to_float, validator=finite)
     distal_value: float = attrs.field(converter=to_float, validator=finite)
@@ -190,7 +194,7 @@ class Exponential(_ExponentialShape):
         relative: use relative distance.
     """
 
-    legacy_name: ClassVar[str] = "exponential"
+    legacy_name: ClassVar[DistributionKind] = "exponential"
     relative: bool = False
 
     def scale(self, nominal: float, ctx: SegmentContext) -> NDArray[np.float64]:
@@ -204,7 +208,7 @@ class ExponentialByZDist(_ExponentialShape):
     (``D_root`` elsewhere); absolute distances are in mm (divided by 1000), relative ones divided
     by the region's maximal distance (legacy ``exponential_by_z_dist``)."""
 
-    legacy_name: ClassVar[str] = "exponential_by_z_dist"
+    legacy_name: ClassVar[DistributionKind] = "exponential_by_z_dist"
     relative: bool = False
 
     def scale(self, nominal: float, ctx: SegmentContext) -> NDArray[np.float64]:
@@ -219,7 +223,7 @@ class CappedExponential(_ExponentialShape):
     """``min(ḡ·(offset + lin_scale·exp(rate·(d − x_offset))), max_value)`` with ``d = D_root``
     (legacy ``capped_exponential``; ``max_value`` is absolute, legacy ``max_g``)."""
 
-    legacy_name: ClassVar[str] = "capped_exponential"
+    legacy_name: ClassVar[DistributionKind] = "capped_exponential"
     max_value: float = attrs.field(converter=to_float, validator=finite)
     relative: bool = False
 
@@ -237,7 +241,7 @@ class Sigmoid:
         width: µm or relative; must not be 0.
     """
 
-    legacy_name: ClassVar[str] = "sigmoid"
+    legacy_name: ClassVar[DistributionKind] = "sigmoid"
     offset: float = attrs.field(converter=to_float, validator=finite)
     lin_scale: float = attrs.field(converter=to_float, validator=finite)
     x_offset: float = attrs.field(converter=to_float, validator=finite)
@@ -259,7 +263,7 @@ class Sigmoid:
 Distribution = Union[Uniform, UniformRange, Linear, LinearCapped, Exponential, ExponentialByZDist,
                      CappedExponential, Sigmoid]
 #: Every distribution class, by its legacy ``spatial`` name.
-DISTRIBUTIONS: Mapping[str, type] = {
+DISTRIBUTIONS: Mapping[str, type[Distribution]] = {
     cls.legacy_name: cls
     for cls in (Uniform, UniformRange, Linear, LinearCapped, Exponential, ExponentialByZDist,
                 CappedExponential, Sigmoid)

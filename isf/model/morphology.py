@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -18,8 +18,12 @@ from numpy.typing import NDArray
 from isf.model.summary import morphology_html, morphology_text
 from isf.model.validation import ModelValueError, fail, positive_int, unit_interval
 
-#: Canonical region labels (NEURON conventions) and the ISF label of each.
-LABEL_TO_LEGACY: Mapping[str, str] = {
+#: A canonical region label (NEURON conventions).
+Label = Literal["soma", "dend", "apic", "axon", "ais", "myelin", "node"]
+#: A region label as ISF writes it (``BasalDendrite`` is also read, as ``Dendrite``).
+LegacyLabel = Literal["Soma", "Dendrite", "ApicalDendrite", "Axon", "AIS", "Myelin", "Node"]
+
+_LEGACY_OF: dict[Label, LegacyLabel] = {
     "soma": "Soma",
     "dend": "Dendrite",
     "apic": "ApicalDendrite",
@@ -28,24 +32,26 @@ LABEL_TO_LEGACY: Mapping[str, str] = {
     "myelin": "Myelin",
     "node": "Node",
 }
+#: Canonical region labels and the ISF label of each (keyed by ``str``: any string can be looked up).
+LABEL_TO_LEGACY: Mapping[str, LegacyLabel] = {label: legacy for label, legacy in _LEGACY_OF.items()}
 #: ISF label → canonical label (``BasalDendrite`` is an ISF alias of ``Dendrite``).
-LEGACY_TO_LABEL: Mapping[str, str] = {
-    **{legacy: label for label, legacy in LABEL_TO_LEGACY.items()},
+LEGACY_TO_LABEL: Mapping[str, Label] = {
+    **{legacy: label for label, legacy in _LEGACY_OF.items()},
     "BasalDendrite": "dend",
 }
+#: every accepted spelling (canonical or ISF) → its canonical label
+_CANONICAL: Mapping[str, Label] = {**{label: label for label in _LEGACY_OF}, **LEGACY_TO_LABEL}
 
 
-def canonical_label(label: str) -> str:
+def canonical_label(label: str) -> Label:
     """Map an ISF label (``ApicalDendrite``) or a canonical one (``apic``) to canonical form."""
-    if label in LABEL_TO_LEGACY:
-        return label
-    if label in LEGACY_TO_LABEL:
-        return LEGACY_TO_LABEL[label]
+    if label in _CANONICAL:
+        return _CANONICAL[label]
     allowed = ", ".join(sorted({*LABEL_TO_LEGACY, *LEGACY_TO_LABEL}))
     raise ModelValueError("label", "name", label, f"one of {allowed}")
 
 
-def legacy_label(label: str) -> str:
+def legacy_label(label: str) -> LegacyLabel:
     """The ISF label of a canonical label (``apic`` → ``ApicalDendrite``)."""
     return LABEL_TO_LEGACY[canonical_label(label)]
 

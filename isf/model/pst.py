@@ -7,18 +7,21 @@ offer on each structure. A voxel's PST value is ``length_S · Len_S + area_S · 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 import attrs
 
+from isf.model.cell_types import EIClass
 from isf.model.validation import fail, non_negative, one_of, to_float
 
-__all__ = ["PRESYNAPTIC_CLASSES", "STRUCTURES", "PSTDensities"]
+__all__ = ["PRESYNAPTIC_CLASSES", "STRUCTURES", "PSTDensities", "Structure"]
 
+#: A neurite structure that receives synapses (ISF labels).
+Structure = Literal["Soma", "ApicalDendrite", "Dendrite"]
 #: Presynaptic classes, in the order ISF uses them.
-PRESYNAPTIC_CLASSES: tuple[str, ...] = ("EXC", "INH")
-#: Neurite structures that receive synapses (ISF labels), in the order they are sampled.
-STRUCTURES: tuple[str, ...] = ("Soma", "ApicalDendrite", "Dendrite")
+PRESYNAPTIC_CLASSES: tuple[EIClass, ...] = get_args(EIClass)
+#: Neurite structures, in the order they are sampled.
+STRUCTURES: tuple[Structure, ...] = get_args(Structure)
 
 
 def _density(**kwargs: Any) -> Any:
@@ -40,7 +43,7 @@ class PSTDensities:
         basal_area: targets per µm² of basal membrane, 1/µm².
     """
 
-    presynaptic_class: str = attrs.field(validator=one_of(PRESYNAPTIC_CLASSES))
+    presynaptic_class: EIClass = attrs.field(validator=one_of(PRESYNAPTIC_CLASSES))
     postsynaptic_type: str = attrs.field()
     soma_length: float = _density()
     apical_length: float = _density()
@@ -56,7 +59,7 @@ class PSTDensities:
                 self, attribute, value, "a non-empty cell type name without whitespace"
             )
 
-    def per_structure(self) -> dict[str, tuple[float, float]]:
+    def per_structure(self) -> dict[Structure, tuple[float, float]]:
         """Structure (ISF label) → (per-length constant 1/µm, per-area constant 1/µm²)."""
         return {
             "Soma": (self.soma_length, self.soma_area),

@@ -52,6 +52,10 @@ class Database:
         path: the database folder; created (with its parents) if missing or empty, unless ``create``
             is false.
         create: create the database if there is none.
+        durable: flush every write to disk before it becomes visible, so that it survives a crash of
+            the machine (power loss); ``False`` is faster on slow disks and still safe against a crash
+            or kill of the writing process (a machine crash may then lose recent writes, never mix them
+            … on file systems that keep renames in order, as ext4 and XFS do by default).
 
     Raises:
         MissingFileError: no folder at ``path`` and ``create`` is false (a ``FileNotFoundError``).
@@ -59,8 +63,9 @@ class Database:
             its format file and ``create`` false), or a database of a newer format.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, durable: bool = True) -> None:
         self.path = Path(path).expanduser().absolute()
+        self.durable = durable
         info = self._open_or_create(create)
         self.id: str = info["id"]
         self.format_version: int = info["format_version"]
@@ -69,14 +74,20 @@ class Database:
     def _open_or_create(self, create: bool) -> dict[str, Any]:
         marker = self.path / FORMAT_FILE
         if marker.is_file():
-            return _read_format(marker)
+            info = _read_format(marker)
+            try:
+                db_items.make_layout(self.path)  # a copy without the empty internal folders (e.g. from git)
+            except OSError:
+                pass  # read-only media: it can still be read
+            return info
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path} is a file, not a database folder")
         if not create:
             if not self.path.exists():
                 raise MissingFileError(f"no database at {self.path}", self.path)
             raise StoreError(f"{self.path} is not an isf database (it has no {FORMAT_FILE})")
-        if self.path.is_dir() and any(not n.startswith(".") for n in os.listdir(self.path)):
+        # the format file may appear meanwhile: another process creating the same database
+        if self.path.is_dir() and any(not n.startswith(".") and n != FORMAT_FILE for n in os.listdir(self.path)):
             raise StoreError(f"{self.path} is a folder with files but not an isf database (no {FORMAT_FILE}); "
                              "choose an empty or new folder")
         self.path.mkdir(parents=True, exist_ok=True)
@@ -90,6 +101,10 @@ class Database:
                 os.link(tmp, marker)  # never replaces the format file another process made meanwhile
             except FileExistsError:
                 return _read_format(marker)
+            except OSError:  # a file system without hard links
+                if marker.exists():
+                    return _read_format(marker)
+                os.replace(tmp, marker)
         finally:
             tmp.unlink(missing_ok=True)
         fsync_dir(self.path)
@@ -154,10 +169,22 @@ class Database:
             meta = describe(parts, used, type_name(value), data, caller, extra)
             (version / _METADATA).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
-        db_items.commit(self.path, parts, build)
+        db_items.commit(self.path, parts, build, durable=self.durable)
 
     def _managed(self, parts: tuple[str, ...], storage_format: str) -> Path:
         """The data path of a folder / database / run-store item, created if the key has none."""
+        folder = db_items.key_dir(self.path, parts)
+        with db_items.key_lock(self.path, parts, shared=True):
+            version = db_items.version_of(folder)
+        if version is None:  # else made only to be dropped if another process creates it meanwhile
+            version = self._create_managed(parts, storage_format)
+        found = _read_metadata(version)["format"]
+        if found != storage_format:
+            raise StoreError(f"{format_key(parts)!r} holds an item of format {found!r}, not a {storage_format}; "
+                             "delete it first to use the key for a " + storage_format)
+        return version / DATA_NAMES[storage_format]
+
+    def _create_managed(self, parts: tuple[str, ...], storage_format: str) -> Path:
         caller = caller_file()
         python_type = {"folder": "pathlib.Path", "database": "isf.store.database.Database",
                        "run-store": "isf.store.run_store.RunStore"}[storage_format]
@@ -171,12 +198,7 @@ class Database:
             meta = describe(parts, storage_format, python_type, data, caller)
             (version / _METADATA).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
-        version = db_items.commit(self.path, parts, build, only_if_absent=True)
-        found = _read_metadata(version)["format"]
-        if found != storage_format:
-            raise StoreError(f"{format_key(parts)!r} holds an item of format {found!r}, not a {storage_format}; "
-                             "delete it first to use the key for a " + storage_format)
-        return version / DATA_NAMES[storage_format]
+        return db_items.commit(self.path, parts, build, only_if_absent=True, durable=self.durable)
 
     def sub(self, key: Key) -> Database:
         """The nested database under ``key``, created if the key has no item.
@@ -184,7 +206,7 @@ class Database:
         Raises:
             StoreError: ``key`` holds another kind of item.
         """
-        return Database(self._managed(key_parts(key), "database"), create=False)
+        return Database(self._managed(key_parts(key), "database"), create=False, durable=self.durable)
 
     def folder(self, key: Key) -> Path:
         """A plain folder under ``key`` for your own files (morphologies, figures), created if the key has
@@ -226,7 +248,7 @@ class Database:
                     storage_format = _read_metadata(version)["format"]
                     data = version / DATA_NAMES.get(storage_format, "data")
                     if storage_format == "database":
-                        return Database(data, create=False)
+                        return Database(data, create=False, durable=self.durable)
                     if storage_format == "folder":
                         return data
                     return read_item(storage_format, data, allow_pickle)

@@ -137,7 +137,8 @@ class _Transaction:
             self.lock.acquire()
         self.work = tmp / self.id
         self.work.mkdir()
-        write_durably(self.work / "journal.json", json.dumps({"key": list(parts)}).encode("utf-8"))
+        # not synced: it only guides the clean-up after a crash of the process, not of the machine
+        (self.work / "journal.json").write_text(json.dumps({"key": list(parts)}), encoding="utf-8")
         self.version = self.work / f"{VERSION_PREFIX}{self.id}"
 
     def close(self) -> None:
@@ -147,18 +148,22 @@ class _Transaction:
 
 
 def commit(root: Path, parts: tuple[str, ...], build: Callable[[Path], None], *,
-           only_if_absent: bool = False) -> Path:
+           only_if_absent: bool = False, durable: bool = True) -> Path:
     """Write a new version of a key and make it current; its version folder.
 
     Args:
         build: fills the (existing, empty) version folder; runs without any lock held.
         only_if_absent: keep the existing item if the key has one (its version folder is returned).
+        durable: flush the new version and the pointer to disk before and after the switch, so that
+            it also survives a crash of the machine (a crash of the process never needs it).
     """
+    sync_dir = fsync_dir if durable else _no_sync
     tx = _Transaction(root, parts)
     try:
         tx.version.mkdir()
         build(tx.version)
-        _fsync_tree(tx.version)
+        if durable:
+            _fsync_tree(tx.version)
         folder = key_dir(root, parts)
         with _database_lock(root, shared=True), key_lock(root, parts):
             current = version_of(folder)
@@ -167,20 +172,27 @@ def commit(root: Path, parts: tuple[str, ...], build: Callable[[Path], None], *,
             created = not folder.is_dir()
             folder.mkdir(parents=True, exist_ok=True)
             if created:
-                fsync_dir(folder.parent)
+                sync_dir(folder.parent)
             target = folder / tx.version.name
             os.rename(tx.version, target)
-            fsync_dir(folder)
             pointer_tmp = folder / f"{POINTER}.{tx.id}.tmp"
-            write_durably(pointer_tmp, json.dumps({"version": target.name}).encode("utf-8"))
+            pointer = json.dumps({"version": target.name}).encode("utf-8")
+            if durable:
+                write_durably(pointer_tmp, pointer)
+            else:
+                pointer_tmp.write_bytes(pointer)
             os.replace(pointer_tmp, folder / POINTER)  # the commit point
-            fsync_dir(folder)
+            sync_dir(folder)  # the version's and the pointer's names, in one go
             if current is not None and current.exists():
                 os.rename(current, tx.work / "old")  # removed below, without the lock
             _tidy(folder)
         return target
     finally:
         tx.close()
+
+
+def _no_sync(path: Path) -> None:
+    """``fsync_dir`` of writes that need not survive a crash of the machine."""
 
 
 def remove(root: Path, parts: tuple[str, ...]) -> bool:

@@ -9,6 +9,7 @@ imported just for this (importing it loads mechanisms and prints a banner).
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib.metadata
 import os
 import subprocess
@@ -41,6 +42,12 @@ def neuron_version() -> str:
     module = sys.modules.get("neuron")
     if module is not None:
         return str(getattr(module, "__version__", "unknown"))
+    return _installed_neuron_version()
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_neuron_version() -> str:
+    """NEURON's version from the installed distribution's metadata (read once: it parses files)."""
     for name in ("NEURON", "neuron", "NEURON-nightly", "neuron-nightly"):
         try:
             return importlib.metadata.version(name)
@@ -121,7 +128,8 @@ def describe(key: tuple[str, ...], storage_format: str, python_type: str, data: 
         storage_format: how the data is kept (see :mod:`isf.store.db_codecs`).
         python_type: qualified name of the stored value's type.
         data: the data file or folder (its size is recorded, bytes).
-        caller: the caller's source file (its git state is recorded), or ``None``.
+        caller: the caller's source file (the git state of its folder is recorded), or ``None`` (code
+            typed interactively or in a notebook: the current folder's is recorded).
         extra: further fields of the format (e.g. the pickle protocol).
     """
     return {
@@ -133,6 +141,6 @@ def describe(key: tuple[str, ...], storage_format: str, python_type: str, data: 
         "isf_version": __version__,
         "neuron_version": neuron_version(),
         "python_version": sys.version.split()[0],
-        **git_state(None if caller is None else caller.parent),
+        **git_state(Path.cwd() if caller is None else caller.parent),
         **(extra or {}),
     }

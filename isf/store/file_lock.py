@@ -10,6 +10,7 @@ NFS emulates them with POSIX locks; some parallel file systems need the ``flock`
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from pathlib import Path
@@ -26,6 +27,9 @@ class FileLock:
         path: the lock file.
         shared: ``True`` for a shared lock (many holders), ``False`` for an exclusive one.
         blocking: wait for the lock; if ``False``, :meth:`acquire` returns ``False`` when it is held.
+
+    A shared lock whose file cannot be created (a database on read-only media, where nobody writes)
+    is taken without a file.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, shared: bool = False, blocking: bool = True) -> None:
@@ -38,7 +42,16 @@ class FileLock:
         """Take the lock; ``False`` if non-blocking and someone else holds it."""
         if self._fd is not None:
             raise RuntimeError(f"lock {self.path} is already held by this object")
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            if not self.shared or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT):
+                raise
+            try:  # a reader of a database on read-only media: lock if the file is there, else nobody writes
+                fd = os.open(self.path, os.O_RDONLY)
+            except OSError:
+                self._fd = -1
+                return True
         flags = (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | (0 if self.blocking else fcntl.LOCK_NB)
         try:
             fcntl.flock(fd, flags)
@@ -55,7 +68,8 @@ class FileLock:
         """Give the lock back (closing the file releases it)."""
         if self._fd is not None:
             fd, self._fd = self._fd, None
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
 
     @property
     def held(self) -> bool:

@@ -12,6 +12,7 @@ adds well under a minute to CI.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -24,10 +25,15 @@ from hypothesis import strategies as st
 
 from isf.errors import IsfError
 
+# readers warn about keys they ignore (documented behaviour); mutated files trigger that often
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
 DATA = Path(__file__).resolve().parents[2] / "isf" / "data"
 SIMRUN = Path("legacy_simrun/C2_evoked_UpState_INH_PW_1.0_SuW_0.5_C2center/20150815-1530_20240")
 
-FUZZ = settings(max_examples=25, deadline=None, derandomize=True, database=None,
+#: ``ISF_FUZZ_EXAMPLES=2000`` (and ``ISF_FUZZ_RANDOM=1`` for new examples each run) fuzzes harder locally
+FUZZ = settings(max_examples=int(os.environ.get("ISF_FUZZ_EXAMPLES", "25")), deadline=None,
+                derandomize=not os.environ.get("ISF_FUZZ_RANDOM"), database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -346,9 +346,11 @@ def test_error_created_twice() -> None:
 
 
 def test_error_negative_diameter() -> None:
-    err = _error(SOMA.replace("{pt3dadd(0, 10, 0, 10)}", "{pt3dadd(0, 10, 0, -1)}"))
-    assert err.line == 1
-    assert "diameter" in err.reason
+    text = SOMA.replace("{pt3dadd(0, 10, 0, 10)}", "{pt3dadd(0, 10, 0, -1)}")
+    err = _error(text)
+    # the line of the offending point, not of the section's create
+    assert err.line == text.splitlines().index("{pt3dadd(0, 10, 0, -1)}") + 1
+    assert "negative diameter" in err.reason
 
 
 def test_error_two_somata() -> None:

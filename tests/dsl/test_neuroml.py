@@ -56,7 +56,8 @@ def test_a_foreign_file_without_isf_properties_reads_to_the_same_tree(morph86: M
 
 
 @pytest.mark.shared
-def test_swc_export_of_cell86_and_of_the_generated_axon(morph86: Morphology, cell86_param, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_swc_export_of_cell86_and_of_the_generated_axon(  # type: ignore[no-untyped-def]
+        morph86: Morphology, cell86_param, tmp_path: Path) -> None:
     back = read_swc(write_swc(morph86, tmp_path / "c.swc"))
     assert len(back) == len(morph86)
     full = cell86_param.cell.morphology
@@ -177,3 +178,19 @@ def test_the_written_file_declares_sections_and_standard_groups() -> None:
     assert f'neuroLexId="{neuroml.SECTION_NEUROLEX}"' in text
     assert '<segmentGroup id="soma_group">' in text and '<segmentGroup id="dendrite_group">' in text
     assert '<parent segment="0" fractionAlong="1.0" />' in text
+
+
+@pytest.mark.shared
+def test_the_files_pass_the_neuroml2_schema_and_load_in_libneuroml(  # type: ignore[no-untyped-def]
+        morph86: Morphology, cell86_param,
+        tmp_path: Path) -> None:
+    pytest.importorskip("neuroml")
+    from neuroml.loaders import read_neuroml2_file
+    from neuroml.utils import validate_neuroml2
+
+    for name, morph in (("hoc", morph86), ("param", cell86_param.cell.morphology)):
+        path = write_neuroml(morph, tmp_path / f"{name}.nml", cell_id="cell86")
+        validate_neuroml2(str(path))  # raises on a schema violation
+        cell = read_neuroml2_file(str(path)).cells[0]
+        assert cell.id == "cell86"
+        assert len(cell.morphology.segments) == sum(max(s.n_points - 1, 1) for s in morph.sections)

@@ -4,6 +4,7 @@ folders, relocation (``db://``), the ``mdb://`` registry and the errors."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import string
 from pathlib import Path
@@ -283,3 +284,22 @@ def test_opening_errors(tmp_path: Path) -> None:
 
 def test_database_is_exported_lazily_from_isf() -> None:
     assert isf.Database is Database and "Database" in isf.__all__
+
+
+def test_a_database_on_read_only_media_can_be_read(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db")
+    db["x", "y"] = [1]
+    copy = tmp_path / "copy"
+    shutil.copytree(db.path, copy, ignore=shutil.ignore_patterns(".isf"))  # also: no internal folders
+    for here, dirs, files in os.walk(copy):
+        for name in files:
+            os.chmod(os.path.join(here, name), 0o444)
+        os.chmod(here, 0o555)
+    try:
+        if os.access(copy, os.W_OK):
+            pytest.skip("permissions are not enforced (running as root)")
+        read_only = Database(copy, create=False)
+        assert read_only["x", "y"] == [1] and read_only.keys() == [("x", "y")]
+    finally:
+        for here, dirs, files in os.walk(copy):
+            os.chmod(here, 0o755)

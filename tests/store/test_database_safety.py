@@ -17,7 +17,7 @@ import pytest
 
 from isf.store import Database
 
-N_BIG = 400_000  # float64: 3.2 MB, so that a kill often lands inside a write
+N_BIG = 250_000  # float64: 2 MB, so that a kill often lands inside a write
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
 
@@ -77,7 +77,7 @@ def test_overwrites_killed_at_random_points_never_lose_the_old_item_or_mix(tmp_p
                 child["frame"] = pd.DataFrame({"g": np.full(1000, g, dtype=np.int64)})
 
         pid = _fork(writer)
-        deadline = time.monotonic() + rng.uniform(0.02, 0.25)
+        deadline = time.monotonic() + rng.uniform(0.01, 0.2)
         while time.monotonic() < deadline:  # readers during the writes see whole items
             _check_generation(db)
         os.kill(pid, signal.SIGKILL)
@@ -92,14 +92,15 @@ def test_overwrites_killed_at_random_points_never_lose_the_old_item_or_mix(tmp_p
 
 
 def test_processes_write_different_keys_at_once(tmp_path: Path) -> None:
-    db = Database(tmp_path / "db")
+    path = tmp_path / "db"
     n = 15
 
     def writer(name: str) -> Callable[[], None]:
         def work() -> None:
-            child = Database(db.path)
+            child = Database(path)  # both create it at once: one creates, the other opens it
             for i in range(n):
                 child["shared", f"{name}{i}"] = {"by": name, "i": i}
+                child.sub("nested")[name] = i  # both open or create the same nested database
                 child[name, "array"] = np.full(1000, i)
                 if i % 3 == 0:  # deleting prunes empty folders while the other process adds to them
                     child["shared", f"tmp-{name}"] = i
@@ -108,10 +109,12 @@ def test_processes_write_different_keys_at_once(tmp_path: Path) -> None:
 
     pids = [_fork(writer(name)) for name in ("p", "q")]
     assert [_wait(pid) for pid in pids] == [0, 0]
+    db = Database(path, create=False)
     for name in ("p", "q"):
         assert [db["shared", f"{name}{i}"] for i in range(n)] == [{"by": name, "i": i} for i in range(n)]
         assert db[name, "array"].tolist() == [n - 1] * 1000
-    assert len(db) == 2 * n + 2 and os.listdir(db.path / ".isf" / "tmp") == []
+    assert db["nested"]["p"] == db["nested"]["q"] == n - 1
+    assert len(db) == 2 * n + 3 and os.listdir(db.path / ".isf" / "tmp") == []
 
 
 def test_what_a_crashed_write_left_is_removed_on_open(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ Where each concept lives:
 * :mod:`isf.backends.neuron.mechanisms` — compiling and loading the NMODL mechanisms (its own face;
   importing it imports neither NEURON nor a compiler).
 
-Importing this package imports no NEURON: the names below are imported on first use (the only face in
-isf that is lazy, because ``isf.backends.neuron.mechanisms`` must stay importable without NEURON), and
-NEURON is told to start without its GUI (no ``DISPLAY`` warning on servers). The function ``simulate``
+Importing this package imports no NEURON: the names below are imported on first use (lazy, as the face
+of :mod:`isf.backends`, because ``isf.backends.neuron.mechanisms`` must stay importable without NEURON),
+and NEURON is told to start without its GUI (no ``DISPLAY`` warning on servers). The function ``simulate``
 is not re-exported here, as its module has the same name: use :func:`isf.simulate`.
 """
 
