@@ -24,7 +24,7 @@ class BuildPyWithMechanisms(build_py):
     """``build_py`` that also copies ``mechanisms/*.mod`` to ``<build_lib>/isf/_mechanisms/``."""
 
     def run(self) -> None:
-        if self.editable_mode or self.inplace:
+        if self.editable_mode:
             # an editable install runs from the checkout, which finds mechanisms/ itself
             super().run()
             return

@@ -30,9 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.errors import LegacyFormatError, MissingFileError
+from isf.errors import LegacyFormatError, MissingFileError, ModelValueError
 from isf.model.density_field import ScalarField
-from isf.model.validation import ModelValueError
 
 __all__ = [
     "format_amira_field",

@@ -20,7 +20,7 @@ from isf.dsl.landmark import landmark_sites
 from isf.dsl.param_format import ParamContext, read_param, write_param
 from isf.dsl.paths import resolve_legacy_path
 from isf.dsl.swc import read_swc
-from isf.errors import LegacyFormatError
+from isf.errors import LegacyFormatError, ModelValueError
 from isf.model.axon import HAY2013_AXON, with_hay2013_axon
 from isf.model.cell import Cell
 from isf.model.discretization import Discretization
@@ -34,7 +34,6 @@ from isf.model.morphology import LEGACY_TO_LABEL, Morphology, legacy_label
 from isf.model.region import Region, Spines
 from isf.model.simulation import Simulation
 from isf.model.site import Landmark
-from isf.model.validation import ModelValueError
 
 #: Legacy distribution keys → field names of each distribution class ('distance' is handled apart).
 DISTRIBUTION_KEYS: Mapping[str, Mapping[str, str]] = {
@@ -77,7 +76,7 @@ class CellParameterFile:
 
 def _distribution(ctx: ParamContext, spec: Mapping[str, Any], path: str) -> tuple[Distribution, dict[str, float]]:
     spatial: Any = spec.get("spatial")
-    if spatial not in DISTRIBUTIONS:
+    if not isinstance(spatial, str) or spatial not in DISTRIBUTIONS:
         raise ctx.error(f"{path}.spatial", f"{spatial!r} is not a distribution: allowed are {', '.join(DISTRIBUTIONS)}")
     keys = DISTRIBUTION_KEYS[spatial]
     kwargs: dict[str, Any] = {}
@@ -157,7 +156,8 @@ def _modifiers(ctx: ParamContext, block: Mapping[str, Any]) -> tuple[Any, ...]:
         path = f"neuron.cell_modify_functions.{name}"
         kwargs = ctx.mapping(kwargs, path)
         if name == "scale_apical":
-            compartment = {"ApicalDendrite": "apic", "Trunk": "trunk"}.get(kwargs.get("compartment", "ApicalDendrite"))
+            given = kwargs.get("compartment", "ApicalDendrite")
+            compartment = {"ApicalDendrite": "apic", "Trunk": "trunk"}.get(given) if isinstance(given, str) else None
             if compartment is None:
                 raise ctx.error(f"{path}.compartment", f"{kwargs['compartment']!r}: allowed are 'ApicalDendrite', 'Trunk'")
             out.append(ScaleApical(ctx.number(kwargs.get("scale"), f"{path}.scale"), compartment))

@@ -25,10 +25,9 @@ from typing import TYPE_CHECKING
 
 from isf.dsl.atomic import atomic_write_text
 from isf.dsl.text_fields import non_negative_int
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError, ModelValueError
 from isf.model.cell_types import EIClass
 from isf.model.pst import PSTDensities
-from isf.model.validation import ModelValueError
 
 if TYPE_CHECKING:  # pandas is imported on use: isf.dsl is part of `import isf`, pandas takes ~0.3 s
     import pandas as pd

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError, ModelValueError
 from isf.model.morphology import Morphology, Section
-from isf.model.validation import ModelValueError
 
 _LABEL_TESTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("soma",), "soma"),
@@ -183,7 +183,13 @@ def _assemble(drafts: list[_Draft], by_name: dict[str, int], filename: str) -> M
     try:
         return Morphology(tuple(sections), source=filename)
     except ModelValueError as exc:
-        raise LegacyFormatError(filename, None, str(exc)) from None
+        # the tree checks name "section <ID> (<name>)"; point at that section's connect (or create) line
+        named = re.search(r"section (\d+) \(", str(exc.value))
+        line = None
+        if named and int(named.group(1)) < len(drafts):
+            draft = drafts[int(named.group(1))]
+            line = draft.connect_line or draft.line
+        raise LegacyFormatError(filename, line, str(exc)) from None
 
 
 def read_hoc(path: str | os.PathLike[str]) -> Morphology:

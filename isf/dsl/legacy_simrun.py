@@ -163,7 +163,7 @@ def _cell_description(neuron_param: Path, search_roots: Sequence[str | os.PathLi
     """The typed cell and simulation of the neuron parameter file, or why they could not be read."""
     from isf.dsl.cell_param import read_cell_param
     from isf.model.codec import to_data
-    from isf.model.validation import ModelValueError
+    from isf.errors import ModelValueError
 
     try:
         params = read_cell_param(neuron_param, search_roots)

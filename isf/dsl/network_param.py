@@ -44,12 +44,12 @@ from isf.dsl.con_file import read_con, write_con
 from isf.dsl.param_format import ParamContext, is_finite_number, read_param, write_param
 from isf.dsl.paths import resolve_legacy_path
 from isf.dsl.syn_file import SynPopulations, read_syn, syn_row_line, write_syn
+from isf.errors import ModelValueError
 from isf.model.activity import PSTH, Activity, Poisson
 from isf.model.morphology import Morphology
 from isf.model.network import Network, Population
 from isf.model.receptor import Receptor
 from isf.model.synapse import Connectivity, Synapses
-from isf.model.validation import ModelValueError
 
 __all__ = [
     "POINTCELL_DISTRIBUTIONS",

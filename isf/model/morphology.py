@@ -8,6 +8,7 @@ legacy ``.syn`` files and recording labels). Lengths are in µm.
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -15,8 +16,9 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from isf.errors import ModelValueError
 from isf.model.summary import morphology_html, morphology_text
-from isf.model.validation import ModelValueError, fail, positive_int, unit_interval
+from isf.model.validation import fail, positive_int, unit_interval
 
 #: A canonical region label (NEURON conventions).
 Label = Literal["soma", "dend", "apic", "axon", "ais", "myelin", "node"]
@@ -89,6 +91,11 @@ def _check_diameters(instance: Section, attribute: attrs.Attribute[Any], value: 
              "at least one diameter > 0 µm per section (its effective diameter must be > 0)")
 
 
+def _check_parent(instance: Section, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0):
+        fail(instance, attribute, value, "None (the root) or a section ID >= 0")
+
+
 def _check_label(instance: Section, attribute: attrs.Attribute[Any], value: str) -> None:
     if value not in LABEL_TO_LEGACY:
         fail(instance, attribute, value, "one of " + ", ".join(LABEL_TO_LEGACY))
@@ -116,7 +123,7 @@ class Section:
 
     name: str
     label: str = attrs.field(validator=_check_label)
-    parent: int | None
+    parent: int | None = attrs.field(validator=_check_parent)
     parent_x: float = attrs.field(converter=float, validator=unit_interval)
     points: NDArray[np.float64] = _array_field(validator=_check_points)
     diameters: NDArray[np.float64] = _array_field(validator=_check_diameters)
@@ -175,7 +182,7 @@ def _check_sections(instance: Morphology, attribute: attrs.Attribute[Any], value
     if value[root].label != "soma":
         fail(instance, attribute, f"root section {root} labelled {value[root].label!r}",
              "a root section labelled 'soma'")
-    outside = np.flatnonzero((parents < -1) | (parents >= n))
+    outside = np.flatnonzero(parents >= n)  # Section refuses negative parents
     if outside.size:
         i = int(outside[0])
         fail(instance, attribute, f"section {i} ({value[i].name}) parent {value[i].parent}",

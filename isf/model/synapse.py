@@ -13,9 +13,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from isf.errors import ModelValueError
 from isf.model.morphology import Morphology
 from isf.model.soma_distance import geometric_soma_distance
-from isf.model.validation import ModelValueError, fail
+from isf.model.validation import fail
 
 
 def _ints(value: Any) -> NDArray[np.int64]:

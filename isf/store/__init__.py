@@ -16,6 +16,8 @@ Where each concept lives:
   :mod:`isf.store.db_keys`, :mod:`isf.store.db_codecs` (formats by type), :mod:`isf.store.db_metadata`,
   :mod:`isf.store.db_items` (layout, atomic commits), :mod:`isf.store.file_lock` and
   :mod:`isf.store.db_registry` (``mdb://`` ids).
+* :mod:`isf.store.study_view` — :class:`StudyView`, the runs of a study (a database's or a list of
+  store files) as lazy dask frames, with their condition labels (``docs/study.md``).
 
 The modules under the facades are not re-exported: they are imported from the module where needed.
 """
@@ -28,6 +30,7 @@ from isf.store.layout import FORMAT, FORMAT_VERSION, FRAME_KEYS, SOMA_KEY
 from isf.store.nwb import NwbRun, NwbTrial, read_nwb, validate_nwb, write_nwb
 from isf.store.provenance import experiment_json
 from isf.store.run_store import RunStore
+from isf.store.study_view import StudyRun, StudyView
 
 __all__ = [
     "DATABASE_FORMAT",
@@ -40,6 +43,8 @@ __all__ = [
     "NwbRun",
     "NwbTrial",
     "RunStore",
+    "StudyRun",
+    "StudyView",
     "experiment_json",
     "read_nwb",
     "register_database",

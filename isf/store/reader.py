@@ -59,56 +59,60 @@ class Reader:
             out.append("voltage_traces")
         return out
 
-    def frame(self, key: str, soma_key: str) -> pd.DataFrame:
-        """The frame ``store[key]``.
+    def rows(self, trials: Sequence[int] | None = None) -> NDArray[np.void]:
+        """The ``trials`` rows of the completed trials (of those in ``trials`` only, if given), sorted by trial."""
+        rows = self.index.rows()
+        if trials is None:
+            return rows
+        return rows[np.isin(rows["trial"], np.asarray(trials, dtype=np.int64))]
+
+    def frame(self, key: str, soma_key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
+        """The frame ``store[key]`` (of the completed trials among ``trials`` only, if given: reads
+        only their blobs).
 
         Raises:
             KeyError: no such frame (listing the keys and the recordings).
         """
+        rows = self.rows(trials)
         if key == "spike_times":
-            return self._spike_times()
+            return self._spike_times(rows)
         if key == "spikes":
-            rows = self.index.rows()
-            (times,) = self._trial_columns([SPIKE_TIME])
+            (times,) = self._trial_columns(rows, [SPIKE_TIME])
             return pd.DataFrame({"time_ms": times}, index=_trial_index(rows["trial"], rows["n_spikes"]))
         if key == "synapse_activations":
-            return self._activations()
+            return self._activations(rows)
         if key == "presynaptic_spikes":
-            return self._presynaptic()
+            return self._presynaptic(rows)
         if key == "trials":
-            return self._trials()
+            return self._trials(rows)
         if key == "voltage_traces":
-            return self.traces(soma_key)
+            return self.traces(soma_key, trials)
         raise UnknownNameError(f"{key!r}: a run store has {', '.join(self.keys(soma_key))}; other recordings via "
                        f".traces(key) for key in {self.index.keys()}")
 
-    def _trial_columns(self, which: Sequence[int]) -> list[NDArray[Any]]:
-        """Columns ``TRIAL_COLUMNS[i]`` of the completed trials, trial after trial."""
-        rows = self.index.rows()
+    def _trial_columns(self, rows: NDArray[np.void], which: Sequence[int]) -> list[NDArray[Any]]:
+        """Columns ``TRIAL_COLUMNS[i]`` of the trials of ``rows``, trial after trial."""
         starts = rows["offset"][:, None] + np.cumsum(rows["nbytes"], axis=1) - rows["nbytes"]
         ranges = [(int(starts[t, i]), int(rows["nbytes"][t, i])) for i in which for t in range(rows.shape[0])]
         views = iter(read_blobs(self.h5.root.blobs, ranges, self.index.path))
         return [unpack_parts(TRIAL_COLUMNS[i], views, rows[COUNT_OF[TRIAL_COLUMNS[i].group]]) for i in which]
 
-    def _trials(self) -> pd.DataFrame:
-        rows = self.index.rows()
+    def _trials(self, rows: NDArray[np.void]) -> pd.DataFrame:
         return pd.DataFrame(
             {"n_spikes": rows["n_spikes"], "wall_s": rows["wall_s"],
              "finished_at": [b.decode() for b in rows["finished_at"].tolist()], "has_input": rows["has_input"]},
             index=pd.Index(rows["trial"], name="trial"))
 
-    def _presynaptic(self) -> pd.DataFrame:
-        rows = self.index.rows()
-        population, cell, time = self._trial_columns([PRE_POPULATION, PRE_CELL, PRE_TIME])
+    def _presynaptic(self, rows: NDArray[np.void]) -> pd.DataFrame:
+        population, cell, time = self._trial_columns(rows, [PRE_POPULATION, PRE_CELL, PRE_TIME])
         return pd.DataFrame({
             "population": categorical(population, self.index.name_list("populations")),
             "cell_id": cell.astype(np.int64),
             "time_ms": time,
         }, index=_trial_index(rows["trial"], rows["n_presynaptic"]))
 
-    def _activations(self) -> pd.DataFrame:
-        rows = self.index.rows()
-        spike_ms, synapse, spike_row, time = self._trial_columns([PRE_TIME, ACT_SYNAPSE, ACT_ROW, ACT_TIME])
+    def _activations(self, rows: NDArray[np.void]) -> pd.DataFrame:
+        spike_ms, synapse, spike_row, time = self._trial_columns(rows, [PRE_TIME, ACT_SYNAPSE, ACT_ROW, ACT_TIME])
         linked = spike_row >= 0
         if linked.any():
             limit = np.repeat(rows["n_presynaptic"], rows["n_activations"])
@@ -130,9 +134,8 @@ class Reader:
             "time_ms": time,
         }, index=_trial_index(rows["trial"], rows["n_activations"]))
 
-    def _spike_times(self) -> pd.DataFrame:
-        rows = self.index.rows()
-        (times,) = self._trial_columns([SPIKE_TIME])
+    def _spike_times(self, rows: NDArray[np.void]) -> pd.DataFrame:
+        (times,) = self._trial_columns(rows, [SPIKE_TIME])
         counts = rows["n_spikes"].astype(np.int64)
         width = int(counts.max()) if counts.size else 0
         values = np.full((counts.shape[0], width), np.nan)
@@ -140,12 +143,12 @@ class Reader:
         values[row_of, np.arange(row_of.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)] = times
         return pd.DataFrame(values, index=pd.Index(rows["trial"], name="trial"), columns=pd.RangeIndex(width))
 
-    def _index_rows(self, key: str) -> NDArray[np.int64]:
+    def _index_rows(self, key: str, trials: Sequence[int] | None = None) -> NDArray[np.int64]:
         keys = self.index.keys()
         if key not in keys:
             raise UnknownNameError(f"no traces of {key!r}; stored recording keys: {keys}")
         index = self.h5.root.traces.read()
-        index = index[(index[:, KEY] == keys.index(key)) & np.isin(index[:, TRIAL], self.index.rows()["trial"])]
+        index = index[(index[:, KEY] == keys.index(key)) & np.isin(index[:, TRIAL], self.rows(trials)["trial"])]
         return index[np.argsort(index[:, TRIAL], kind="stable")]
 
     def _read_samples(self, ranges: Sequence[tuple[int, int]], lengths: Sequence[int]) -> list[NDArray[np.float64]]:
@@ -156,10 +159,10 @@ class Reader:
             out.append(bits.view(np.float64))
         return out
 
-    def traces(self, key: str) -> pd.DataFrame:
+    def traces(self, key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
         """Traces of a recording: index trial, columns = the time values (ms) (see
-        :meth:`isf.store.RunStore.traces`)."""
-        rows = self._index_rows(key)
+        :meth:`isf.store.RunStore.traces`); of the completed trials among ``trials`` only, if given."""
+        rows = self._index_rows(key, trials)
         trials = pd.Index(rows[:, TRIAL], name="trial")
         if not rows.shape[0]:
             return pd.DataFrame(index=trials, columns=pd.Index([], dtype=np.float64, name="t_ms"), dtype=np.float64)

@@ -12,7 +12,7 @@ import json
 import math
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -286,15 +286,25 @@ class RunStore:
         ``synapse_activations``, ``presynaptic_spikes`` (long form), ``trials``, ``voltage_traces`` (soma)."""
         return self._reader.frame(key, self.soma_key)
 
-    def traces(self, key: str) -> pd.DataFrame:
+    def read(self, key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
+        """The frame ``store[key]`` of some trials only: the completed ones among ``trials`` (all if
+        ``None``). Only their blobs are read, so a chunk of trials costs memory and time in proportion
+        to its size (the study view reads a run this way, chunk by chunk).
+
+        Raises:
+            UnknownNameError: no such frame (a ``KeyError``).
+        """
+        return self._reader.frame(key, self.soma_key, trials)
+
+    def traces(self, key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
         """Traces of a recording: index trial, columns = the time values (ms), like the legacy
-        ``voltage_traces``.
+        ``voltage_traces``; of the completed trials among ``trials`` only, if given.
 
         Raises:
             UnknownNameError: no such recording (a ``KeyError``).
             StoreError: the trials do not share one time vector (variable step); use :meth:`trace`.
         """
-        return self._reader.traces(key)
+        return self._reader.traces(key, trials)
 
     def trace(self, key: str, trial: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """``(t_ms, values)`` of one trial's recording ``key``.

@@ -128,7 +128,7 @@ def test_errors(text: str, reason: str) -> None:
 
 
 def test_field_validation() -> None:
-    from isf.model.validation import ModelValueError
+    from isf.errors import ModelValueError
 
     with pytest.raises(ModelValueError, match="ScalarField.values"):
         ScalarField((0, 0, 0), (1, 1, 1), np.zeros((2, 2)))

@@ -314,3 +314,86 @@ def test_mutated_simrun_files(name: str, shared_data: Path) -> None:
         _read(name, suffix, reader, data)
 
     check()
+
+
+# ------------------------------------------------------------------ .param readers, structure-aware
+# Byte mutations of a .param mostly stop at its syntax (fuzzed in test_param_format.py); these mutate
+# the parsed document instead, so the cell and network readers see wrong types, missing or renamed
+# keys and odd numbers in every block.
+
+LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(), st.text(max_size=8),
+    st.sampled_from(["", "nan", "dynamic", "uniform", "linear", "exponential", "sigmoid", "Soma", "AIS",
+                     "L5tt_C2", "/nowhere/x.hoc", "spiketrain", "pointcell"]),
+    st.lists(st.one_of(st.integers(-3, 3), st.floats(), st.text(max_size=3)), max_size=4),
+    st.dictionaries(st.text(max_size=4), st.integers(-3, 3), max_size=2),
+)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, item in node.items():
+            out.extend(_paths(item, (*prefix, key)))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            out.extend(_paths(item, (*prefix, i)))
+    return out
+
+
+@st.composite
+def mutated_document(draw: st.DrawFn, document: Any) -> Any:
+    """``document`` (a parsed .param) with 1–3 nodes replaced by odd values, deleted or renamed."""
+    import copy
+
+    doc = copy.deepcopy(document)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(doc)
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        key = path[-1]
+        op = draw(st.sampled_from(["replace", "replace", "delete", "rename"]))
+        if op == "replace":
+            parent[key] = draw(LEAVES)
+        elif op == "delete":
+            del parent[key]
+        elif isinstance(parent, dict):
+            parent[draw(st.text(max_size=6))] = parent.pop(key)
+    return doc
+
+
+def _document(name: str) -> Any:
+    from isf.dsl.param_format import parse_param
+    return parse_param(_sample(name).decode())
+
+
+def test_mutated_cell_param_documents() -> None:
+    from isf.dsl.cell_param import cell_from_param_dict
+
+    @FUZZ
+    @given(doc=mutated_document(_document("cell_param")))
+    def check(doc: Any) -> None:
+        try:
+            cell_from_param_dict(doc, str(_workdir() / "cell.param"), [DATA / "cell86"], morphology=_morphology86())
+        except IsfError:
+            pass
+
+    check()
+
+
+def test_mutated_network_param_documents() -> None:
+    from isf.dsl.network_param import network_from_param_dict
+
+    @FUZZ
+    @given(doc=mutated_document(_document("network_param")))
+    def check(doc: Any) -> None:
+        try:
+            network_from_param_dict(doc, _morphology86(), str(_workdir() / "network.param"), [_small_embedding()])
+        except IsfError:
+            pass
+
+    check()

@@ -74,3 +74,12 @@ def test_swc_non_finite(row: str) -> None:
     with pytest.raises(LegacyFormatError, match="non-finite") as info:
         parse_swc(row + "\n", "t.swc")
     assert info.value.line == 1
+
+
+def test_hoc_cycle_names_the_connect_line() -> None:
+    text = _hoc() + ("{create dend_2}\n{connect dend_2(0), dend_3(1)}\n{pt3dadd(0,0,0,1)}\n"
+                     "{create dend_3}\n{connect dend_3(0), dend_2(1)}\n{pt3dadd(0,0,0,1)}\n")
+    with pytest.raises(LegacyFormatError) as info:
+        parse_hoc(text, "cell.hoc")
+    assert "cycle through section 2 (dend_2)" in info.value.reason
+    assert info.value.line == 9

@@ -8,11 +8,11 @@ import attrs
 import numpy as np
 import pytest
 
+from isf.errors import ModelValueError
 from isf.model.cell import Cell
 from isf.model.discretization import Discretization, isf_nseg, length_constant_um
 from isf.model.morphology import Morphology, Section
 from isf.model.region import Region
-from isf.model.validation import ModelValueError
 
 
 def _lambda(d: float, ra: float, cm: float, f: float = 100.0) -> float:

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 import pytest
 
+from isf.errors import ModelValueError
 from isf.model.cell import Cell
 from isf.model.distribution import (
     DISTRIBUTIONS,
@@ -27,7 +28,6 @@ from isf.model.distribution import (
     UniformRange,
 )
 from isf.model.mechanism import Mechanism
-from isf.model.validation import ModelValueError
 
 pytestmark = pytest.mark.shared
 

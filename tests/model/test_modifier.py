@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from isf.dsl.hoc import read_hoc
+from isf.errors import ModelValueError
 from isf.model.cell import Cell
 from isf.model.modifier import MODIFIERS, ScaleApical, ScaleApicalMorph86
 from isf.model.morphology import Morphology
 from isf.model.trunk import detailed_labels
-from isf.model.validation import ModelValueError
 
 pytestmark = pytest.mark.shared
 

@@ -132,3 +132,10 @@ def test_experiment_network_on_a_smaller_cell(morph86: Morphology) -> None:
     assert info.value.owner == "Experiment" and info.value.field == "network"
     assert "L5tt_C2: synapse 1 on section 150" in str(info.value)
     assert info.value.allowed == "synapses on the cell's sections 0..1"
+
+
+@pytest.mark.parametrize("parent", [-1, 1.5, "0", True])
+def test_section_parent_is_none_or_an_id(parent: object) -> None:
+    with pytest.raises(ModelValueError) as info:
+        Section("dend_1", "dend", parent, 0.5, np.zeros((1, 3)), np.ones(1))  # type: ignore[arg-type]
+    assert info.value.field == "parent" and "section ID >= 0" in info.value.allowed

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
+from isf.errors import ModelValueError
 from isf.model.cell import Cell
 from isf.model.mechanism import Mechanism
 from isf.model.morphology import Morphology, Section, canonical_label, legacy_label
 from isf.model.region import Region, Spines
-from isf.model.validation import ModelValueError
 
 
 def _soma() -> Section:

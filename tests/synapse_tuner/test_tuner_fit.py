@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("neuron")
 
-from isf.model.validation import ModelValueError
+from isf.errors import ModelValueError
 from isf.synapse_tuner import (
     Bound,
     ConnectionSettings,

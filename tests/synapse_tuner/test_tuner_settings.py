@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from isf.errors import ModelValueError
 from isf.model.site import SectionSite
-from isf.model.validation import ModelValueError
 from isf.synapse_tuner.settings import (
     ConnectionSettings,
     GeneralSettings,

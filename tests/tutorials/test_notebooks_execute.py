@@ -1,25 +1,15 @@
 """The tutorial notebooks run end to end in a Jupyter kernel (nbclient + ipykernel) with their
-small sizes (``ISF_TUTORIAL_ARGS``), and show their figures inline."""
+small sizes (``ISF_TUTORIAL_ARGS``), and show their figures inline. The two longest are in
+``test_notebooks_execute_long.py`` (the suite runs test files in parallel)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from nbformat import NotebookNode
-from notebooks_tool import notebooks_tool
+from notebooks_tool import n_figures, notebooks_tool, stream_text
 
 TOOL = notebooks_tool()
-
-
-def stream_text(nb: NotebookNode) -> str:
-    """Everything the notebook's cells printed."""
-    return "".join(out.text for cell in nb.cells for out in cell.get("outputs", []) if out.output_type == "stream")
-
-
-def n_figures(nb: NotebookNode) -> int:
-    """PNG images among the outputs (pyplot figures are displayed, Figure values are results)."""
-    return sum("image/png" in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
 
 
 def test_quickstart_notebook_runs_and_shows_its_figure(tmp_path: Path) -> None:
@@ -29,8 +19,8 @@ def test_quickstart_notebook_runs_and_shows_its_figure(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "cell86_step_currents.png").stat().st_size > 10_000
 
 
-@pytest.mark.slow  # 30 s to a few minutes each; their scripts are also run by the other tutorial tests
-@pytest.mark.parametrize("name", sorted(set(TOOL.SMALL_ARGS) - {"01_quickstart"}))
+@pytest.mark.slow  # 20-40 s each; their scripts are also run by the other tutorial tests
+@pytest.mark.parametrize("name", ["02_cell_in_network", "04_embedding", "06_visualisation"])
 def test_notebook_runs_with_its_small_size(name: str, tmp_path: Path) -> None:
     nb = TOOL.execute(TOOL.TUTORIALS / f"{name}.ipynb", tmp_path)
     # a failing cell raises in execute(); the figures are on the page

@@ -33,3 +33,8 @@ def test_notebook_has_a_small_size(script: Path) -> None:
     # the docs and the execution tests run every notebook with its small size
     assert script.stem in TOOL.SMALL_ARGS
     assert "ISF_TUTORIAL_ARGS" in script.read_text(encoding="utf-8")
+
+
+def test_every_notebook_is_executed_by_a_test() -> None:
+    tests = "".join(p.read_text(encoding="utf-8") for p in TOOL.REPO.glob("tests/tutorials/test_notebooks_execute*.py"))
+    assert [s.stem for s in SCRIPTS if s.stem not in tests] == []
