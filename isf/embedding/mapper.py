@@ -165,7 +165,7 @@ class Embedding:
         """Sample ``sample`` as a :class:`Realisation` (built on each call; :attr:`realisations` keeps them)."""
         built = self._cache.get("realisations")
         if built is not None:
-            return built[sample]  # type: ignore[no-any-return]
+            return built[sample]
         return expand_realisation(self.setup.targets, self.setup.densities, self.compact[sample])
 
     @property
@@ -177,14 +177,14 @@ class Embedding:
                 chosen if i == self.representative and chosen is not None else self.realisation(i)
                 for i in range(self.n_samples)
             )
-        return self._cache["realisations"]  # type: ignore[no-any-return]
+        return self._cache["realisations"]
 
     @property
     def chosen(self) -> Realisation:
         """The representative realisation (built on first use)."""
         if "chosen" not in self._cache:
             self._cache["chosen"] = self.realisation(self.representative)
-        return self._cache["chosen"]  # type: ignore[no-any-return]
+        return self._cache["chosen"]
 
     @property
     def summaries(self) -> tuple[pd.DataFrame, ...]:
@@ -192,7 +192,7 @@ class Embedding:
         if "summaries" not in self._cache:
             types = self.cell_types
             self._cache["summaries"] = tuple(summary_frame(v, types) for v in self.summary_values)
-        return self._cache["summaries"]  # type: ignore[no-any-return]
+        return self._cache["summaries"]
 
     def synapse_counts(self) -> pd.DataFrame:
         """Synapses per presynaptic cell type (columns, sorted by name) of every sample (rows)."""

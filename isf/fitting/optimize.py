@@ -150,7 +150,7 @@ def _atomic_pickle(obj: Any, path: Path) -> None:
 
 def storable(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every cell HDF5-friendly: arrays/lists → JSON text, booleans and check values → float."""
-    out = {}
+    out: dict[Any, Any] = {}
     for col in frame.columns:
         values = frame[col].tolist()
         if any(isinstance(v, (list, tuple, np.ndarray)) for v in values):

@@ -7,7 +7,7 @@ morphology-specific "fixed parameters" (:class:`HayFixedParameters`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -30,6 +30,11 @@ PROTOCOL_NAMES: tuple[str, ...] = ("bAP", "BAC", "StepOne", "StepTwo", "StepThre
 STEP_AMPLITUDES_NA: dict[str, float] = {"StepOne": 0.619, "StepTwo": 0.793, "StepThree": 1.507}
 
 
+def _section_ids(value: str | Iterable[int | str]) -> tuple[int, ...]:
+    """Section IDs from a sequence or from ISF's space-separated string (``"12 13 40"``)."""
+    return tuple(int(x) for x in (value.split() if isinstance(value, str) else value))
+
+
 @attrs.frozen
 class HayFixedParameters:
     """Morphology-specific inputs of the Hay protocols (µm of ``D_soma0``; hot zone in µm of ``D_root``).
@@ -49,8 +54,7 @@ class HayFixedParameters:
     bac_rec_site_um: float = attrs.field(converter=to_float, validator=non_negative)
     hot_zone_min_um: float = attrs.field(converter=to_float, validator=finite)
     hot_zone_max_um: float = attrs.field(converter=to_float, validator=finite)
-    outsidescale_sections: tuple[int, ...] = attrs.field(
-        default=(), converter=lambda v: tuple(int(x) for x in (v.split() if isinstance(v, str) else v)))
+    outsidescale_sections: tuple[int, ...] = attrs.field(default=(), converter=_section_ids)
 
     def __attrs_post_init__(self) -> None:
         if self.hot_zone_max_um < self.hot_zone_min_um:
@@ -101,8 +105,8 @@ class Protocol:
     """
 
     name: str
-    stimuli: tuple[Stimulus, ...] = attrs.field(converter=tuple)
-    recordings: tuple[Recording, ...] = attrs.field(converter=tuple)
+    stimuli: tuple[Stimulus, ...] = attrs.field(converter=tuple[Stimulus, ...])
+    recordings: tuple[Recording, ...] = attrs.field(converter=tuple[Recording, ...])
     tstop_ms: float = attrs.field(converter=to_float, validator=positive)
     onset_ms: float = attrs.field(converter=to_float, validator=non_negative)
     duration_ms: float = attrs.field(converter=to_float, validator=positive)
