@@ -81,6 +81,8 @@ bench: mechanisms
 	$(BIN)/python benchmarks/plot_many_traces.py
 	@echo "export benchmark: a 20-trial C2 run (the issue asks for 200: python benchmarks/export.py --trials 200)"
 	$(BIN)/python benchmarks/export.py --trials 20
+	@echo "study benchmark: 4 conditions x 300 trials (the issue asks for 10 x 1800, ~10 GB of data uncompressed, ~2.5 GB on disk: python benchmarks/study_scale.py --conditions 10 --trials-per-condition 1800)"
+	$(BIN)/python benchmarks/study_scale.py --conditions 4 --trials-per-condition 300
 
 clean:
 	rm -rf $(VENV) .venv-3.* out build dist site *.egg-info .pytest_cache .hypothesis

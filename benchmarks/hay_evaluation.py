@@ -65,7 +65,6 @@ import cProfile
 import io
 import json
 import pstats
-import statistics
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -80,6 +79,7 @@ import numpy as np
 import pandas as pd
 from neuron import h
 from numpy.typing import NDArray
+from _common import assert_no_sections, median
 from plain_neuron import (
     PlainCell,
     nearest_segment_centre,
@@ -89,7 +89,7 @@ from plain_neuron import (
     segment_table,
 )
 
-from isf.backends.neuron.build import build_cell, section_count
+from isf.backends.neuron.build import build_cell
 from isf.backends.parallel import Parallel
 from isf.backends.neuron.mechanisms import load_mechanisms
 from isf.data import hay89
@@ -116,20 +116,11 @@ Array = NDArray[np.float64]
 # ----------------------------------------------------------------------------- helpers
 
 
-def median(values: Sequence[float]) -> float:
-    return float(statistics.median(values))
-
-
 def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
     """(wall seconds, CPU seconds of this process, return value) of ``fn()``."""
     wall, cpu = time.perf_counter(), time.process_time()
     value = fn()
     return time.perf_counter() - wall, time.process_time() - cpu, value
-
-
-def assert_no_sections(where: str) -> None:
-    count = section_count()
-    assert count == 0, f"{where}: {count} NEURON sections still alive"
 
 
 def legacy_neuron_block(setup: HaySetup, params: Mapping[str, float]) -> dict[str, Any]:

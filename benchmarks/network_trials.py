@@ -100,7 +100,6 @@ import json
 import math
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -110,6 +109,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
 
 TSTOP_MS, DT_MS = 300.0, 0.025
 EVOKED_WINDOW_MS = (245.0, 265.0)
@@ -167,6 +167,8 @@ from joblib.externals.loky import get_reusable_executor  # noqa: E402
 from neuron import h  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
+from _common import median, timed  # noqa: E402
+
 import isf  # noqa: E402
 from isf.analysis.psth import mean_rate_hz, psth, spike_probability  # noqa: E402
 from isf.backends.neuron.build import section_count  # noqa: E402
@@ -200,17 +202,6 @@ STORE_FRAMES = ("voltage_traces", "synapse_activations", "presynaptic_spikes", "
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def median(values: Sequence[float]) -> float:
-    return float(statistics.median(values))
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """(wall seconds, return value) of ``fn()``."""
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
 
 
 def alternate(fns: Sequence[Callable[[], None]], repetitions: int) -> None:

@@ -61,10 +61,9 @@ import json
 import math
 import os
 import pstats
-import statistics
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +96,10 @@ if SHARED is None:
 import numpy as np
 from neuron import h
 from numpy.typing import NDArray
+from _common import assert_no_sections, median, timed
 from plain_neuron import Trace, plain_build, plain_run, segment_table
 
-from isf.backends.neuron.build import build_cell, section_count
+from isf.backends.neuron.build import build_cell
 from isf.backends.neuron.mechanisms import load_mechanisms
 from isf.backends.neuron.simulate import simulate
 from isf.dsl.cell_param import CellParameterFile, read_cell_param
@@ -129,22 +129,6 @@ def paired_abs_dt(ours: NDArray[np.float64], reference: NDArray[np.float64]) -> 
     """|Δt| of spikes paired by index (as many pairs as the shorter train has spikes)."""
     n = min(len(ours), len(reference))
     return np.abs(ours[:n] - reference[:n])
-
-
-def median(values: Sequence[float]) -> float:
-    return float(statistics.median(values))
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """(wall seconds, return value) of ``fn()``."""
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
-
-
-def assert_no_sections(where: str) -> None:
-    count = section_count()
-    assert count == 0, f"{where}: {count} NEURON sections still alive"
 
 
 # ----------------------------------------------------------------------------- isf

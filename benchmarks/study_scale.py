@@ -149,6 +149,9 @@ def _analyses(view: Any, client: Any = None, which: str = "abcd") -> dict[str, f
 
 def view_path(db_path: Path, chunk_trials: int, out_file: Path) -> None:
     """The subprocess: the four analyses with the view, their times and this process's peak RSS."""
+    import dask.array  # noqa: F401  imports are not the analyses' time (nor are the legacy way's)
+    import dask.dataframe  # noqa: F401
+
     from isf.store import Database, StudyView
 
     view = StudyView.of_database(Database(db_path, create=False), chunk_trials=chunk_trials)
@@ -268,7 +271,8 @@ def main() -> None:
 
     trials = args.conditions * args.trials_per_condition
     print(f"study: {args.conditions} conditions x {args.trials_per_condition} trials = {trials} trials, "
-          f"{dataset_bytes / 2**30:.2f} GiB uncompressed, {disk_bytes / 2**30:.2f} GiB on disk, built in {build_s:.1f} s")
+          f"{dataset_bytes / 2**30:.2f} GiB uncompressed, {disk_bytes / 2**30:.2f} GiB on disk, "
+          f"built in {build_s:.1f} s")
     print(f"legacy way measured on {n_legacy} condition(s), scaled x{scale:g}; its reading into memory: "
           f"{old['load_s'] * scale:.2f} s")
     print(f"{'analysis':<34}{'view s':>10}{'pandas s':>12}{'+ reading s':>13}{'speedup':>10}{'in memory':>11}")

@@ -39,6 +39,7 @@ SMALL_ARGS: dict[str, list[str]] = {
     "04_embedding": ["--samples", "6", "--workers", "1", "--tstop", "20"],
     "05_synapse_tuning": ["--small"],
     "06_visualisation": ["--step-ms", "1.0"],
+    "07_study": ["--trials", "2", "--tstop", "60", "--workers", "1"],
 }
 
 

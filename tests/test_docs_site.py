@@ -28,11 +28,11 @@ def test_docs_site_builds_strictly(tmp_path: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "typed neuron models on NEURON" in home and "isf lets neuroscientists" in home
     for name in ("01_quickstart", "02_cell_in_network", "03_generate_models", "04_embedding", "05_synapse_tuning",
-                 "06_visualisation"):
+                 "06_visualisation", "07_study"):
         page = (site / "tutorials" / name / "index.html").read_text(encoding="utf-8")
         assert "ISF_TUTORIAL_ARGS" in page, name  # the notebook's cells are on the page
     assert "Quickstart: cell 86" in (site / "tutorials" / "01_quickstart" / "index.html").read_text(encoding="utf-8")
-    for guide in ("fitting", "embedding", "synapse_tuner", "visualisation", "store_format", "api"):
+    for guide in ("fitting", "embedding", "synapse_tuner", "visualisation", "store_format", "study", "api"):
         assert (site / guide / "index.html").stat().st_size > 5000, guide
     assert 'href="../reference/isf.html"' in (site / "api" / "index.html").read_text(encoding="utf-8")
     assert (site / "reference" / "isf.html").stat().st_size > 1000

@@ -10,6 +10,26 @@ from numpy.typing import NDArray
 from isf.errors import ArgumentValueError
 
 
+def bin_edges(bin_ms: float, t_start_ms: float, t_stop_ms: float) -> NDArray[np.float64]:
+    """Edges (ms) of the bins ``[t_start + k·bin, t_start + (k+1)·bin)`` covering ``[t_start, t_stop]``.
+
+    Whole bins only: a partial last bin is extended, never dropped, and there is at least one bin.
+
+    Raises:
+        ArgumentValueError: ``bin_ms`` is not > 0.
+    """
+    if bin_ms <= 0:
+        raise ArgumentValueError(
+            f"bin_ms must be > 0, got {bin_ms}",
+            field="bin_ms",
+            value=bin_ms,
+            allowed="> 0",
+        )
+    # 1e-9: a range that is a whole number of bins up to rounding gets no extra, empty bin
+    n_bins = max(1, int(np.ceil((t_stop_ms - t_start_ms) / bin_ms - 1e-9)))
+    return t_start_ms + bin_ms * np.arange(n_bins + 1, dtype=np.float64)
+
+
 def psth(
     spike_times_ms: Sequence[NDArray[np.float64]],
     bin_ms: float = 1.0,
@@ -29,20 +49,11 @@ def psth(
     Returns:
         (bin edges, values per bin).
     """
-    if bin_ms <= 0:
-        raise ArgumentValueError(
-            f"bin_ms must be > 0, got {bin_ms}",
-            field="bin_ms",
-            value=bin_ms,
-            allowed="> 0",
-        )
     trials = [np.asarray(t, dtype=float) for t in spike_times_ms]
     everything = np.concatenate(trials) if trials else np.zeros(0)
     if t_stop_ms is None:
         t_stop_ms = float(everything.max()) if everything.size else t_start_ms + bin_ms
-    # Whole bins covering [t_start, t_stop]: a partial last bin is extended, never dropped.
-    n_bins = max(1, int(np.ceil((t_stop_ms - t_start_ms) / bin_ms - 1e-9)))
-    edges = t_start_ms + bin_ms * np.arange(n_bins + 1, dtype=np.float64)
+    edges = bin_edges(bin_ms, t_start_ms, t_stop_ms)
     counts, _ = np.histogram(everything, bins=edges)
     values: NDArray[np.float64] = counts / max(1, len(trials))
     if rate:

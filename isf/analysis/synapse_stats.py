@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from isf.analysis.psth import bin_edges
 from isf.errors import ArgumentValueError
 from isf.model.cell_types import EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES, ISF_EXCITATORY_CELL_TYPES, ei_class
 from isf.model.morphology import canonical_label
@@ -394,17 +395,9 @@ def binned_activations(
         (bin edges in ms, frame with one row per bin — index = left edge, ms — and one column per
         group: mean activations per trial in that bin; divide by ``bin_ms / 1000`` for Hz).
     """
-    if bin_ms <= 0:
-        raise ArgumentValueError(
-            f"bin_ms must be > 0, got {bin_ms}",
-            field="bin_ms",
-            value=bin_ms,
-            allowed="> 0",
-        )
     if not t_stop_ms > t_start_ms:
         raise ArgumentValueError(f"t_stop_ms ({t_stop_ms}) must be > t_start_ms ({t_start_ms})")
-    n_bins = int(np.ceil((t_stop_ms - t_start_ms) / bin_ms - 1e-9))
-    edges = t_start_ms + bin_ms * np.arange(n_bins + 1, dtype=float)
+    edges = bin_edges(bin_ms, t_start_ms, t_stop_ms)
     frame = _grouped(activations, by, excitatory)
     if n_trials is None:
         n_trials = int(np.unique(np.asarray(activations.index)).size)

@@ -63,16 +63,18 @@ def _param(path: Path, search: list[str]) -> list[str]:
     )
 
 
+def _populations(title: str, counts: Counter[str], totals: str) -> list[str]:
+    """The summary of a per-population file: ``title``, the population count with ``totals``, the largest."""
+    return [title, f"{len(counts)} populations, {totals}", f"largest: {_top(counts)}"]
+
+
 def _syn(path: Path) -> list[str]:
     from isf.dsl.syn_file import read_syn_file
 
     syn = read_syn_file(path)
     counts = Counter({name: len(ids) for name, (ids, _) in syn.populations.items()})
-    return [
-        f"synapse location file {path} (cell {syn.cell_name or '?'})",
-        f"{len(counts)} populations, {syn.n_synapses} synapses",
-        f"largest: {_top(counts)}",
-    ]
+    return _populations(f"synapse location file {path} (cell {syn.cell_name or '?'})", counts,
+                        f"{syn.n_synapses} synapses")
 
 
 def _con(path: Path) -> list[str]:
@@ -81,11 +83,8 @@ def _con(path: Path) -> list[str]:
     syn_name, pops = read_con(path)
     counts = Counter({name: len(c) for name, c in pops.items()})
     cells = sum(len(set(c.cell_id.tolist())) for c in pops.values())
-    return [
-        f"connectivity file {path} (for {syn_name or '?'})",
-        f"{len(counts)} populations, {sum(counts.values())} connections from {cells} presynaptic cells",
-        f"largest: {_top(counts)}",
-    ]
+    return _populations(f"connectivity file {path} (for {syn_name or '?'})", counts,
+                        f"{sum(counts.values())} connections from {cells} presynaptic cells")
 
 
 def _typed(path: Path) -> list[str]:

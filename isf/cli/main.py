@@ -24,6 +24,8 @@ COMMANDS: tuple[str, ...] = (
     "isf.cli.embed",
     "isf.cli.tune_synapse",
     "isf.cli.export",
+    "isf.cli.db",
+    "isf.cli.study",
 )
 
 

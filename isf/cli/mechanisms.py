@@ -7,21 +7,6 @@ import argparse
 from isf.errors import MechanismError
 
 
-def _known_to_neuron() -> set[str]:
-    """Names of the density mechanisms and point processes NEURON knows in this process."""
-    from neuron import h
-
-    names: set[str] = set()
-    selected = h.ref("")
-    for kind in (0, 1):  # 0: density mechanisms, 1: point processes
-        table = h.MechanismType(kind)
-        for i in range(int(table.count())):
-            table.select(i)
-            table.selected(selected)
-            names.add(str(selected[0]))
-    return names
-
-
 def check() -> list[str]:
     """Compile (if needed) and load the mechanisms, then confirm NEURON knows every name the
     ``.mod`` files declare; returns the names.
@@ -33,7 +18,8 @@ def check() -> list[str]:
 
     declared = mechanisms.available_mechanisms()
     mechanisms.load_mechanisms()
-    missing = [name for name in declared if name not in _known_to_neuron()]
+    known = mechanisms.neuron_mechanism_names()
+    missing = [name for name in declared if name not in known]
     if missing:
         raise MechanismError(
             f"NEURON does not know {', '.join(missing)} after loading the compiled mechanisms"

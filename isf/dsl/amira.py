@@ -25,12 +25,12 @@ Values are written with ``repr`` so reading a written field gives it back exactl
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.errors import LegacyFormatError, MissingFileError, ModelValueError
+from isf.dsl.text_fields import read_legacy_text
+from isf.errors import LegacyFormatError, ModelValueError
 from isf.model.density_field import ScalarField
 
 __all__ = [
@@ -147,12 +147,8 @@ def parse_amira_field(text: str, filename: str = "<text>") -> ScalarField:
 
 def read_amira_field(path: str | os.PathLike[str]) -> ScalarField:
     """Read an ASCII AmiraMesh scalar field (``.am``); see :func:`parse_amira_field`."""
-    path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"Amira field not found: {path}")
-    return parse_amira_field(
-        path.read_text(encoding="utf-8", errors="replace"), filename=str(path)
-    )
+    text, filename = read_legacy_text(path, "Amira field")
+    return parse_amira_field(text, filename=filename)
 
 
 def format_amira_field(field: ScalarField) -> str:

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.text_fields import non_negative_int, tab_fields
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.dsl.text_fields import non_negative_int, read_legacy_text, tab_fields
+from isf.errors import ArgumentValueError, LegacyFormatError
 from isf.model.synapse import Connectivity
 
 __all__ = ["check_con_name", "format_con", "parse_con", "read_con", "write_con"]
@@ -90,9 +90,8 @@ def parse_con(text: str, filename: str = "<text>") -> tuple[str | None, dict[str
 def read_con(path: str | os.PathLike[str]) -> tuple[str | None, dict[str, Connectivity]]:
     """Read a ``.con`` file: ``(anatomical_id, {population: Connectivity})`` (see :func:`parse_con`)."""
     path = check_con_name(path)
-    if not path.is_file():
-        raise MissingFileError(f"connectivity file not found: {path}")
-    return parse_con(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+    text, filename = read_legacy_text(path, "connectivity file")
+    return parse_con(text, filename=filename)
 
 
 def format_con(connectivity: Mapping[str, Connectivity], syn_basename: str) -> str:

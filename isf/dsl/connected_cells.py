@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.text_fields import non_negative_int, tab_fields
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.dsl.text_fields import non_negative_int, read_legacy_text, tab_fields
+from isf.errors import ArgumentValueError, LegacyFormatError
 from isf.model.cell_types import CELL_TYPES
 from isf.model.synapse import Connectivity
 
@@ -89,10 +88,8 @@ def parse_connected_cells(text: str, filename: str = "<text>") -> ConnectedCells
 
 def read_connected_cells(path: str | os.PathLike[str]) -> ConnectedCells:
     """Read a ``NumberOfConnectedCells.csv``: ``{celltype: {column: n}}`` in file order."""
-    path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"connected-cells file not found: {path}")
-    return parse_connected_cells(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+    text, filename = read_legacy_text(path, "connected-cells file")
+    return parse_connected_cells(text, filename=filename)
 
 
 def connected_cells_from_con(connectivity: Mapping[str, Connectivity]) -> ConnectedCells:

@@ -20,14 +20,13 @@ import io
 import math
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.text_fields import non_negative_int
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError, ModelValueError
+from isf.dsl.text_fields import non_negative_int, read_legacy_text
+from isf.errors import ArgumentValueError, LegacyFormatError, ModelValueError
 from isf.model.cell_types import EIClass
-from isf.model.pst import PSTDensities
+from isf.model.pst import PSTDensities, misplaced_densities
 
 if TYPE_CHECKING:  # pandas is imported on use: isf.dsl is part of `import isf`, pandas takes ~0.3 s
     import pandas as pd
@@ -72,13 +71,6 @@ _CONNECTIONS_FIELDS = (
     "apical_area",
     "basal_area",
 )
-
-
-def _read_text(path: str | os.PathLike[str], what: str) -> tuple[str, str]:
-    path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"{what} not found: {path}")
-    return path.read_text(encoding="utf-8", errors="replace"), str(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,7 +137,7 @@ def parse_cell_counts(text: str, filename: str = "<text>") -> CellCounts:
 
 def read_cell_counts(path: str | os.PathLike[str]) -> CellCounts:
     """Read a cell-number spreadsheet (see :func:`parse_cell_counts`)."""
-    return parse_cell_counts(*_read_text(path, "cell-number spreadsheet"))
+    return parse_cell_counts(*read_legacy_text(path, "cell-number spreadsheet"))
 
 
 def format_cell_counts(counts: Mapping[str, Mapping[str, int]]) -> str:
@@ -250,7 +242,7 @@ def parse_connections(text: str, filename: str = "<text>") -> ConnectionsTable:
 
 def read_connections(path: str | os.PathLike[str]) -> ConnectionsTable:
     """Read a connections spreadsheet (see :func:`parse_connections`)."""
-    return parse_connections(*_read_text(path, "connections spreadsheet"))
+    return parse_connections(*read_legacy_text(path, "connections spreadsheet"))
 
 
 def format_connections(table: Mapping[str, Mapping[str, PSTDensities]]) -> str:
@@ -260,16 +252,12 @@ def format_connections(table: Mapping[str, Mapping[str, PSTDensities]]) -> str:
             ["PRESYNAPTIC_CELLTYPE", "POSTSYNAPTIC_CELLTYPE", *CONNECTIONS_COLUMNS]
         )
     ]
+    misplaced = misplaced_densities(table)
+    if misplaced is not None:
+        post, klass, _ = misplaced
+        raise ArgumentValueError(f"table[{post!r}][{klass!r}] must be the PSTDensities of {klass} onto {post}")
     for post, per_class in table.items():
         for klass, pst in per_class.items():
-            if (
-                not isinstance(pst, PSTDensities)
-                or pst.presynaptic_class != klass
-                or pst.postsynaptic_type != post
-            ):
-                raise ArgumentValueError(
-                    f"table[{post!r}][{klass!r}] must be the PSTDensities of {klass} onto {post}"
-                )
             name = "EXCITATORY" if klass == "EXC" else "INHIBITORY"
             rows.append(
                 "\t".join(
@@ -342,7 +330,7 @@ def parse_summary(text: str, filename: str = "<text>") -> dict[str, pd.DataFrame
 
 def read_summary(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     """Read an input-mapper summary CSV (see :func:`parse_summary`)."""
-    return parse_summary(*_read_text(path, "summary file"))
+    return parse_summary(*read_legacy_text(path, "summary file"))
 
 
 def format_summary(tables: Mapping[str, pd.DataFrame]) -> str:

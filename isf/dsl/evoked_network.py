@@ -121,12 +121,8 @@ class _PSTHLibrary:
         return self._loaded[celltype]
 
 
-def evoked_psth(
-    celltype: str, column: str, whisker: str, table: Mapping[str, Any], filename: str = "<PSTH>"
-) -> dict[str, Any] | None:
-    """The PSTH entry (a copy, without offset) of ``celltype`` in ``column`` for a deflection of
-    ``whisker``, looked up in the C2-recorded PSTH table by point reflection; ``None`` when the
-    column is outside the whisker's 3×3 neighbourhood."""
+def _check_whisker(whisker: str) -> None:
+    """Raise :class:`ArgumentValueError` unless ``whisker`` is one of :data:`SURROUND_COLUMNS`."""
     if whisker not in SURROUND_COLUMNS:
         raise ArgumentValueError(
             f"unknown whisker {whisker!r}: allowed are {', '.join(SURROUND_COLUMNS)}",
@@ -134,6 +130,15 @@ def evoked_psth(
             value=whisker,
             allowed=", ".join(SURROUND_COLUMNS),
         )
+
+
+def evoked_psth(
+    celltype: str, column: str, whisker: str, table: Mapping[str, Any], filename: str = "<PSTH>"
+) -> dict[str, Any] | None:
+    """The PSTH entry (a copy, without offset) of ``celltype`` in ``column`` for a deflection of
+    ``whisker``, looked up in the C2-recorded PSTH table by point reflection; ``None`` when the
+    column is outside the whisker's 3×3 neighbourhood."""
+    _check_whisker(whisker)
     position = SURROUND_COLUMNS[whisker].get(column)
     if position is None:
         return None
@@ -179,13 +184,7 @@ def create_evoked_network(
         ``{"info", "NMODL_mechanisms", "network"}``, ready for :func:`~isf.dsl.param_format.write_param`
         or :func:`~isf.dsl.network_param.network_from_param_dict`.
     """
-    if whisker not in SURROUND_COLUMNS:
-        raise ArgumentValueError(
-            f"unknown whisker {whisker!r}: allowed are {', '.join(SURROUND_COLUMNS)}",
-            field="whisker",
-            value=whisker,
-            allowed=", ".join(SURROUND_COLUMNS),
-        )
+    _check_whisker(whisker)
     if missing_psth not in ("error", "ongoing"):
         raise ArgumentValueError(
             f"missing_psth must be 'error' or 'ongoing', not {missing_psth!r}",

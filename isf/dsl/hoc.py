@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError, ModelValueError
+from isf.dsl.text_fields import read_legacy_text
+from isf.errors import ArgumentValueError, LegacyFormatError, ModelValueError
 from isf.model.morphology import Morphology, Section
 
 _LABEL_TESTS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -197,9 +198,8 @@ def read_hoc(path: str | os.PathLike[str]) -> Morphology:
     path = Path(path)
     if path.suffix not in (".hoc", ".HOC"):
         raise LegacyFormatError(path, None, "a hoc morphology file name must end in .hoc or .HOC")
-    if not path.is_file():
-        raise MissingFileError(f"morphology file not found: {path}")
-    return parse_hoc(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+    text, filename = read_legacy_text(path, "morphology file")
+    return parse_hoc(text, filename=filename)
 
 
 def format_hoc(morphology: Morphology) -> str:

@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.dsl.atomic import atomic_write_text
-from isf.errors import LegacyFormatError, MissingFileError
+from isf.dsl.text_fields import read_legacy_text
+from isf.errors import LegacyFormatError
 from isf.model.site import Landmark
 
 
@@ -42,10 +43,8 @@ def parse_landmarks(text: str, filename: str = "<text>") -> NDArray[np.float64]:
 
 def read_landmarks(path: str | os.PathLike[str]) -> NDArray[np.float64]:
     """Read a ``.landmarkAscii`` file: coordinates, shape (n, 3), µm."""
-    path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"landmark file not found: {path}")
-    return parse_landmarks(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+    text, filename = read_legacy_text(path, "landmark file")
+    return parse_landmarks(text, filename=filename)
 
 
 def landmark_sites(path: str | os.PathLike[str]) -> tuple[Landmark, ...]:

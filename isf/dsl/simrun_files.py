@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -69,6 +69,21 @@ def _lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _data_rows(
+    text: str, filename: str | None, counts: tuple[int, ...], row_has: str
+) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, TAB-separated fields)`` of each row that is not blank or a ``#`` comment (trailing
+    blanks dropped); a row whose field count is not in ``counts`` is an error that says ``row_has``."""
+    for line_no, raw in enumerate(_lines(text), start=1):
+        line = raw.rstrip(" ")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) not in counts:
+            raise LegacyFormatError(filename, line_no, f"{len(fields)} tab-separated fields; {row_has}")
+        yield line_no, fields
 
 
 def _read_text(path: str | os.PathLike[str]) -> str:
@@ -146,15 +161,9 @@ def parse_synapse_activations(text: str, filename: str | os.PathLike[str] | None
     labels: list[str] = []
     times: list[float] = []
     n_fields: int | None = None
-    for line_no, raw in enumerate(_lines(text), start=1):
-        line = raw.rstrip(" ")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split("\t")
-        if len(fields) not in (6, 7):
-            raise LegacyFormatError(fname, line_no, f"{len(fields)} tab-separated fields; a synapse activation row has "
-                                    "7 (type, synapse ID, soma distance, section ID, section pt ID, dendrite label, "
-                                    "times) or, in the old variant, 6 (without synapse ID)")
+    for line_no, fields in _data_rows(text, fname, (6, 7), "a synapse activation row has 7 (type, synapse ID, soma "
+                                      "distance, section ID, section pt ID, dendrite label, times) or, in the old "
+                                      "variant, 6 (without synapse ID)"):
         if n_fields is None:
             n_fields = len(fields)
         elif len(fields) != n_fields:
@@ -262,14 +271,8 @@ def parse_presynaptic_spikes(text: str, filename: str | os.PathLike[str] | None 
     pops: list[str] = []
     cells: list[int] = []
     times: list[float] = []
-    for line_no, raw in enumerate(_lines(text), start=1):
-        line = raw.rstrip(" ")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split("\t")
-        if len(fields) not in (2, 3):
-            raise LegacyFormatError(fname, line_no, f"{len(fields)} tab-separated fields; a presynaptic spike row has "
-                                    "3 (cell type, cell ID, spike times)")
+    for line_no, fields in _data_rows(text, fname, (2, 3), "a presynaptic spike row has 3 (cell type, cell ID, "
+                                      "spike times)"):
         if not fields[0]:
             raise LegacyFormatError(fname, line_no, "empty presynaptic cell type")
         cell = _int(fields[1], fname, line_no, "cell ID")

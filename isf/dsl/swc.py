@@ -19,7 +19,8 @@ import attrs
 import numpy as np
 
 from isf.dsl.atomic import atomic_write_text
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError, ModelValueError
+from isf.dsl.text_fields import read_legacy_text
+from isf.errors import ArgumentValueError, LegacyFormatError, ModelValueError
 from isf.model.morphology import Morphology, Section
 
 SWC_TYPES = {1: "soma", 2: "axon", 3: "dend", 4: "apic"}
@@ -165,10 +166,8 @@ def _walk_back(start: int, end: int, rows: dict[int, tuple[int, float, float, fl
 
 def read_swc(path: str | os.PathLike[str]) -> Morphology:
     """Read an SWC morphology file."""
-    path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"morphology file not found: {path}")
-    return parse_swc(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+    text, filename = read_legacy_text(path, "morphology file")
+    return parse_swc(text, filename=filename)
 
 
 def format_swc(morphology: Morphology, *, generated_axon_as_axon: bool = False) -> str:

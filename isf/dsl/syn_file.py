@@ -41,8 +41,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isf.dsl.atomic import atomic_write_text
-from isf.dsl.text_fields import non_negative_int
-from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.dsl.text_fields import non_negative_int, read_legacy_text
+from isf.errors import ArgumentValueError, LegacyFormatError
 
 __all__ = [
     "SynFile",
@@ -178,9 +178,8 @@ def syn_row_line(path: str | os.PathLike[str], population: str, row: int) -> int
 def read_syn_file(path: str | os.PathLike[str]) -> SynFile:
     """Read a ``.syn`` file with its pruned flags and cell name (see :func:`parse_syn`)."""
     path = check_syn_name(path)
-    if not path.is_file():
-        raise MissingFileError(f"synapse location file not found: {path}")
-    return parse_syn(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+    text, filename = read_legacy_text(path, "synapse location file")
+    return parse_syn(text, filename=filename)
 
 
 def read_syn(path: str | os.PathLike[str]) -> SynPopulations:

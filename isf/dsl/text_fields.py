@@ -1,9 +1,27 @@
-"""Fields of TAB-separated legacy text files (``.syn``, ``.con``, ``NumberOfConnectedCells.csv``),
-parsed with errors that name the file, the line and what was expected."""
+"""Legacy text files: reading one (:func:`read_legacy_text`) and the fields of TAB-separated ones
+(``.syn``, ``.con``, ``NumberOfConnectedCells.csv``), parsed with errors that name the file, the line
+and what was expected."""
 
 from __future__ import annotations
 
-from isf.errors import LegacyFormatError
+import os
+from pathlib import Path
+
+from isf.errors import LegacyFormatError, MissingFileError
+
+
+def read_legacy_text(path: str | os.PathLike[str], what: str) -> tuple[str, str]:
+    """``(text, file name)`` of the legacy text file at ``path`` (``what`` names it in the error).
+
+    Undecodable bytes become U+FFFD rather than failing: the parsers report the line they stand on.
+
+    Raises:
+        MissingFileError: there is no file at ``path``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError(f"{what} not found: {path}")
+    return path.read_text(encoding="utf-8", errors="replace"), str(path)
 
 
 def tab_fields(stripped: str, n_columns: int, columns: str, filename: str | None, lineno: int) -> list[str]:

@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
 from isf.model.cell_types import EXCITATORY_CELL_TYPES, INHIBITORY_CELL_TYPES
 from isf.model.density_field import ScalarField
-from isf.model.pst import PRESYNAPTIC_CLASSES, PSTDensities
+from isf.model.pst import PRESYNAPTIC_CLASSES, PSTDensities, misplaced_densities
 from isf.model.validation import fail
 
 __all__ = ["DEFAULT_CLASSES", "DenseConnectome", "read_connectome", "write_connectome"]
@@ -80,19 +80,10 @@ def _check_counts(
 def _check_connections(
     instance: DenseConnectome, attribute: attrs.Attribute[Any], value: Any
 ) -> None:
-    for post, per_class in value.items():
-        for klass, pst in per_class.items():
-            if (
-                not isinstance(pst, PSTDensities)
-                or pst.presynaptic_class != klass
-                or pst.postsynaptic_type != post
-            ):
-                fail(
-                    instance,
-                    attribute,
-                    {post: {klass: pst}},
-                    f"the PSTDensities of {klass} onto {post}",
-                )
+    misplaced = misplaced_densities(value)
+    if misplaced is not None:
+        post, klass, pst = misplaced
+        fail(instance, attribute, {post: {klass: pst}}, f"the PSTDensities of {klass} onto {post}")
 
 
 def _check_normalisation(

@@ -7,6 +7,7 @@ offer on each structure. A voxel's PST value is ``length_S · Len_S + area_S · 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
 import attrs
@@ -14,7 +15,7 @@ import attrs
 from isf.model.cell_types import EIClass
 from isf.model.validation import fail, non_negative, one_of, to_float
 
-__all__ = ["PRESYNAPTIC_CLASSES", "STRUCTURES", "PSTDensities", "Structure"]
+__all__ = ["PRESYNAPTIC_CLASSES", "STRUCTURES", "PSTDensities", "Structure", "misplaced_densities"]
 
 #: A neurite structure that receives synapses (ISF labels).
 Structure = Literal["Soma", "ApicalDendrite", "Dendrite"]
@@ -66,3 +67,17 @@ class PSTDensities:
             "ApicalDendrite": (self.apical_length, self.apical_area),
             "Dendrite": (self.basal_length, self.basal_area),
         }
+
+
+def misplaced_densities(table: Mapping[str, Mapping[str, Any]]) -> tuple[str, str, Any] | None:
+    """The first ``(post, klass, value)`` of a ``{postsynaptic type: {class: PSTDensities}}`` table
+    whose value is not the :class:`PSTDensities` of ``klass`` onto ``post``; ``None`` if all are."""
+    for post, per_class in table.items():
+        for klass, pst in per_class.items():
+            if (
+                not isinstance(pst, PSTDensities)
+                or pst.presynaptic_class != klass
+                or pst.postsynaptic_type != post
+            ):
+                return post, klass, pst
+    return None

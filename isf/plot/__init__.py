@@ -9,6 +9,8 @@ Where each concept lives:
 * :mod:`isf.plot.morphology` — a cell in 2D projections or 3D, coloured by label, by a channel
   density or by the voltage at a time point; synapse markers by population.
 * :mod:`isf.plot.traces` — thousands of traces in one plot (one collection, or a numpy raster).
+* :mod:`isf.plot.study` — over the runs of a study: P(spike) per condition, PSTHs overlaid, mean ± SD,
+  all traces streamed block by block from a study view.
 * :mod:`isf.plot.animation` — voltage vs soma distance over time (a bAP along the dendrites), and
   the 3D morphology coloured by voltage over time.
 * :mod:`isf.plot.embedding` — an anatomical embedding: synapse locations, synapse counts.
@@ -47,6 +49,7 @@ from isf.plot.network import (
     synapses_by_celltype,
     voltage_mean_std,
 )
+from isf.plot.study import plot_mean_sd, plot_psths, plot_spike_probability, plot_study_traces
 from isf.plot.traces import AUTO_RASTER_ABOVE, plot_traces, rasterise_traces
 
 __all__ = [
@@ -65,7 +68,11 @@ __all__ = [
     "morphology_geometry",
     "objectives_boxplot",
     "parameter_spread",
+    "plot_mean_sd",
     "plot_morphology",
+    "plot_psths",
+    "plot_spike_probability",
+    "plot_study_traces",
     "plot_traces",
     "protocol_traces",
     "psth_plot",

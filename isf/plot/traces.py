@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 from isf.errors import ArgumentValueError
 from isf.plot.axes import figure_of, new_axes
 
-__all__ = ["AUTO_RASTER_ABOVE", "plot_traces", "rasterise_traces"]
+__all__ = ["AUTO_RASTER_ABOVE", "axes_pixels", "plot_traces", "rasterise_traces", "show_coverage"]
 
 _BLOCK = 64
 
@@ -275,14 +275,34 @@ def _draw_raster(
     t_range_ms: tuple[float, float],
     v_range: tuple[float, float],
 ) -> None:
-    # the axes' size in pixels: one image pixel per screen pixel (layout may shrink it slightly,
-    # which only resamples the image)
-    bbox = ax.get_position()
-    width = max(round(bbox.width * fig.get_figwidth() * fig.dpi), 16)
-    height = max(round(bbox.height * fig.get_figheight() * fig.dpi), 16)
+    width, height = axes_pixels(ax, fig)
     counts = rasterise_traces(
         t, values, width, height, t_range_ms, v_range, codes, rgba.shape[0]
     )
+    show_coverage(ax, counts, rgba, alpha, t_range_ms, v_range)
+
+
+def axes_pixels(ax: Axes, fig: Figure) -> tuple[int, int]:
+    """``(width, height)`` of ``ax`` in pixels: a raster of that size maps one image pixel to one
+    screen pixel (layout may shrink the axes slightly, which only resamples the image)."""
+    bbox = ax.get_position()
+    width = max(round(bbox.width * fig.get_figwidth() * fig.dpi), 16)
+    height = max(round(bbox.height * fig.get_figheight() * fig.dpi), 16)
+    return width, height
+
+
+def show_coverage(
+    ax: Axes,
+    counts: NDArray[np.float64],
+    rgba: NDArray[np.float64],
+    alpha: float,
+    t_range_ms: tuple[float, float],
+    v_range: tuple[float, float],
+) -> None:
+    """Draw the coverage of :func:`rasterise_traces` (summed over blocks of traces, if they were
+    rasterised block by block) as one image: opacity ``1 − (1 − alpha)ⁿ`` for ``n`` traces through a
+    pixel, colour the count-weighted mix of the groups' colours ``rgba``."""
+    height, width = counts.shape[1:]
     total = counts.sum(axis=0)
     opacity = 1.0 - np.power(1.0 - alpha, total)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -38,7 +38,11 @@ from isf.store.layout import (
 )
 from isf.store.names import categorical
 
-__all__ = ["Reader"]
+__all__ = ["ACTIVATION_COLUMNS", "Reader"]
+
+#: Columns of ``store["synapse_activations"]``, in order.
+ACTIVATION_COLUMNS = ("population", "synapse_id", "soma_distance_um", "section_id", "section_pt_id", "label",
+                      "time_ms")
 
 
 def _trial_index(trials: NDArray[np.int64], counts: NDArray[np.int64]) -> pd.Index:
@@ -66,13 +70,23 @@ class Reader:
             return rows
         return rows[np.isin(rows["trial"], np.asarray(trials, dtype=np.int64))]
 
-    def frame(self, key: str, soma_key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
+    def frame(self, key: str, soma_key: str, trials: Sequence[int] | None = None,
+              columns: Sequence[str] | None = None) -> pd.DataFrame:
         """The frame ``store[key]`` (of the completed trials among ``trials`` only, if given: reads
-        only their blobs).
+        only their blobs; of ``columns`` only, if given: the activations then decode only the blobs
+        those need).
 
         Raises:
-            KeyError: no such frame (listing the keys and the recordings).
+            KeyError: no such frame (listing the keys and the recordings), or no such column.
         """
+        if columns is not None:
+            if key == "synapse_activations":
+                return self._activations(self.rows(trials), list(columns))
+            frame = self.frame(key, soma_key, trials)
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise UnknownNameError(f"{key!r} has no columns {missing}; it has {list(frame.columns)}")
+            return frame[list(columns)]
         rows = self.rows(trials)
         if key == "spike_times":
             return self._spike_times(rows)
@@ -111,8 +125,15 @@ class Reader:
             "time_ms": time,
         }, index=_trial_index(rows["trial"], rows["n_presynaptic"]))
 
-    def _activations(self, rows: NDArray[np.void]) -> pd.DataFrame:
-        spike_ms, synapse, spike_row, time = self._trial_columns(rows, [PRE_TIME, ACT_SYNAPSE, ACT_ROW, ACT_TIME])
+    def _activations(self, rows: NDArray[np.void], columns: Sequence[str] = ACTIVATION_COLUMNS) -> pd.DataFrame:
+        missing = [c for c in columns if c not in ACTIVATION_COLUMNS]
+        if missing:
+            raise UnknownNameError(f"'synapse_activations' has no columns {missing}; it has {list(ACTIVATION_COLUMNS)}")
+        if "time_ms" in columns:
+            spike_ms, synapse, spike_row, time = self._trial_columns(rows, [PRE_TIME, ACT_SYNAPSE, ACT_ROW, ACT_TIME])
+        else:  # the synapse rows alone give every other column
+            (synapse,) = self._trial_columns(rows, [ACT_SYNAPSE])
+            spike_row = np.zeros(0, dtype=np.int32)
         linked = spike_row >= 0
         if linked.any():
             limit = np.repeat(rows["n_presynaptic"], rows["n_activations"])
@@ -124,15 +145,17 @@ class Reader:
         synapses = self.index.synapse_table()
         if synapse.shape[0] and (synapse.min() < 0 or synapse.max() >= synapses["population"].shape[0]):
             raise StoreError(f"{self.index.path}: an activation refers to a missing synapse row (damaged file)")
-        return pd.DataFrame({
-            "population": categorical(synapses["population"][synapse], self.index.name_list("populations")),
-            "synapse_id": synapses["synapse_id"][synapse].astype(np.int64),
-            "soma_distance_um": synapses["soma_distance_um"][synapse],
-            "section_id": synapses["section_id"][synapse].astype(np.int64),
-            "section_pt_id": synapses["section_pt_id"][synapse].astype(np.int64),
-            "label": categorical(synapses["label"][synapse], self.index.name_list("labels")),
-            "time_ms": time,
-        }, index=_trial_index(rows["trial"], rows["n_activations"]))
+        make = {
+            "population": lambda: categorical(synapses["population"][synapse], self.index.name_list("populations")),
+            "synapse_id": lambda: synapses["synapse_id"][synapse].astype(np.int64),
+            "soma_distance_um": lambda: synapses["soma_distance_um"][synapse],
+            "section_id": lambda: synapses["section_id"][synapse].astype(np.int64),
+            "section_pt_id": lambda: synapses["section_pt_id"][synapse].astype(np.int64),
+            "label": lambda: categorical(synapses["label"][synapse], self.index.name_list("labels")),
+            "time_ms": lambda: time,
+        }
+        return pd.DataFrame({name: make[name]() for name in columns},
+                            index=_trial_index(rows["trial"], rows["n_activations"]))
 
     def _spike_times(self, rows: NDArray[np.void]) -> pd.DataFrame:
         (times,) = self._trial_columns(rows, [SPIKE_TIME])

@@ -286,15 +286,17 @@ class RunStore:
         ``synapse_activations``, ``presynaptic_spikes`` (long form), ``trials``, ``voltage_traces`` (soma)."""
         return self._reader.frame(key, self.soma_key)
 
-    def read(self, key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
+    def read(self, key: str, trials: Sequence[int] | None = None, columns: Sequence[str] | None = None
+             ) -> pd.DataFrame:
         """The frame ``store[key]`` of some trials only: the completed ones among ``trials`` (all if
-        ``None``). Only their blobs are read, so a chunk of trials costs memory and time in proportion
-        to its size (the study view reads a run this way, chunk by chunk).
+        ``None``), and of some ``columns`` only (all if ``None``). Only their blobs are read, so a chunk of
+        trials costs memory and time in proportion to its size (the study view reads a run this way,
+        chunk by chunk); activations without ``time_ms`` need one blob per trial instead of four.
 
         Raises:
-            UnknownNameError: no such frame (a ``KeyError``).
+            UnknownNameError: no such frame or column (a ``KeyError``).
         """
-        return self._reader.frame(key, self.soma_key, trials)
+        return self._reader.frame(key, self.soma_key, trials, columns)
 
     def traces(self, key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
         """Traces of a recording: index trial, columns = the time values (ms), like the legacy

@@ -136,14 +136,18 @@ class _Layout:
     labels: tuple[str, ...]
 
 
-def _read_chunk(chunk: _Chunk, layout: _Layout) -> pd.DataFrame:
-    """A partition of the view: the store frame of the chunk's trials, with the label columns in front."""
+def _read_chunk(chunk: _Chunk, layout: _Layout, columns: list[Any] | None = None) -> pd.DataFrame:
+    """A partition of the view: the store frame of the chunk's trials, with the label columns in front;
+    of ``columns`` only, if given (dask passes the columns an expression uses: only their blobs are read)."""
+    labels = [*layout.conditions, "run", "trial"]
+    wanted = None if columns is None else [c for c in columns if c not in labels]
     with _HDF5_LOCK, RunStore.open(chunk.path) as store:
         if layout.frame.startswith("traces:"):
             data = store.traces(layout.frame[len("traces:"):], list(chunk.trials))
         else:
-            data = store.read(layout.frame, list(chunk.trials))
-    return _decorate(data, chunk, layout)
+            data = store.read(layout.frame, list(chunk.trials), wanted)
+    out = _decorate(data, chunk, layout)
+    return out if columns is None else out[list(columns)]
 
 
 def _read_trace_block(chunk: _Chunk, key: str) -> np.ndarray:

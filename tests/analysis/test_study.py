@@ -29,7 +29,8 @@ WHISKERS = ("B1", "C2")
 @pytest.fixture(scope="module")
 def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[StudyView, dict[str, Path]]:
     folder = tmp_path_factory.mktemp("study")
-    paths = {"B1": write_store(folder / "b1.h5", 1, 7, [6, 2, 0, 1, 5, 4, 3]), "C2": write_store(folder / "c2.h5", 2, 5)}
+    paths = {"B1": write_store(folder / "b1.h5", 1, 7, [6, 2, 0, 1, 5, 4, 3]),
+             "C2": write_store(folder / "c2.h5", 2, 5)}
     view = StudyView.of_stores(list(paths.values()), [{"whisker": w} for w in paths], chunk_trials=3)
     return view, paths
 

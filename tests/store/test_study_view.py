@@ -97,3 +97,18 @@ def test_bad_views_are_refused(stores: list[Path]) -> None:
     with pytest.raises(StoreError, match="a label must be"):
         StudyView.of_stores(stores, [{"whisker": None}, {"whisker": "C2"}])
     assert StudyView.of_stores([]).n_trials == 0
+
+
+def test_columns_are_read_only_when_used(stores: list[Path]) -> None:
+    with RunStore.open(stores[0]) as store:
+        full = store["synapse_activations"]
+        pd.testing.assert_frame_equal(store.read("synapse_activations", [2, 0], ["soma_distance_um", "population"]),
+                                      full.loc[[0, 2], ["soma_distance_um", "population"]])
+        pd.testing.assert_frame_equal(store.read("presynaptic_spikes", None, ["time_ms"]),
+                                      store["presynaptic_spikes"][["time_ms"]])
+        with pytest.raises(KeyError, match="no columns"):
+            store.read("synapse_activations", None, ["nope"])
+    view = StudyView.of_stores(stores, LABELS, chunk_trials=2)
+    acts = view.synapse_activations
+    projected = acts[["whisker", "soma_distance_um"]].compute()
+    pd.testing.assert_frame_equal(projected, acts.compute()[["whisker", "soma_distance_um"]])

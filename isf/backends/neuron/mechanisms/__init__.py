@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from isf.backends.neuron.mechanisms.cache import LOG_NAME, MANIFEST_NAME, cache_root, compile_mechanisms
 from isf.backends.neuron.mechanisms.diagnostics import MechanismCompilationError
-from isf.backends.neuron.mechanisms.loader import load_mechanisms
+from isf.backends.neuron.mechanisms.loader import load_mechanisms, neuron_mechanism_names
 from isf.backends.neuron.mechanisms.sources import MECHANISMS_DIR, available_mechanisms, content_hash
 from isf.backends.neuron.mechanisms.toolchain import CompilerNotFoundError
 from isf.errors import MechanismError
@@ -58,4 +58,5 @@ __all__ = [
     "compile_mechanisms",
     "content_hash",
     "load_mechanisms",
+    "neuron_mechanism_names",
 ]

@@ -41,7 +41,7 @@ def neuron_mechanism_names() -> set[str]:
 
     names: set[str] = set()
     selected = h.ref("")
-    for kind in (0, 1):
+    for kind in (0, 1):  # 0: density mechanisms, 1: point processes
         mt = h.MechanismType(kind)
         for i in range(int(mt.count())):
             mt.select(i)
