@@ -7,6 +7,8 @@ Where each concept lives:
   :func:`map_unordered`, the fan-out every parallel job uses.
 * :mod:`isf.backends.runner` — network trials (:func:`run_trials`) written to a run store.
 * :mod:`isf.backends.legacy_import` — a legacy ISF simrun folder imported into a run store.
+* :mod:`isf.backends.study_runs` — runs of a study: a condition's trials into a database item with
+  its labels (:func:`run_condition`), a sweep of conditions (:func:`run_study`).
 
 The names below are imported on first use, so that importing a NEURON module (``isf.simulate``) does
 not also bring joblib and PyTables, and ``isf.backends.neuron`` is never imported by this package.
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
         register_worker_cache,
     )
     from isf.backends.runner import close_simulators, run_trial, run_trials, run_trials_mpi
+    from isf.backends.study_runs import condition_seed, run_condition, run_study
 
 #: public name → the module of this package that defines it
 _MODULE_OF: dict[str, str] = {
@@ -38,11 +41,14 @@ _MODULE_OF: dict[str, str] = {
     "LEGACY_RUN_SEED": "legacy_import",
     "Parallel": "parallel",
     "close_simulators": "runner",
+    "condition_seed": "study_runs",
     "dask_workers": "parallel",
     "default_batch_size": "parallel",
     "import_legacy_simrun": "legacy_import",
     "map_unordered": "parallel",
     "register_worker_cache": "parallel",
+    "run_condition": "study_runs",
+    "run_study": "study_runs",
     "run_trial": "runner",
     "run_trials": "runner",
     "run_trials_mpi": "runner",
@@ -54,11 +60,14 @@ __all__ = [
     "Backend",
     "Parallel",
     "close_simulators",
+    "condition_seed",
     "dask_workers",
     "default_batch_size",
     "import_legacy_simrun",
     "map_unordered",
     "register_worker_cache",
+    "run_condition",
+    "run_study",
     "run_trial",
     "run_trials",
     "run_trials_mpi",

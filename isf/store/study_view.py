@@ -205,8 +205,8 @@ class StudyView:
             c: tuple(dict.fromkeys(r.conditions[c] for r in self.runs)) for c in self.condition_names}
         self._populations = tuple(sorted({p for s in self._surveys for p in s.populations}))
         self._labels = tuple(sorted({p for s in self._surveys for p in s.labels}))
-        starts = np.cumsum([0] + [s.trials.shape[0] for s in self._surveys])
-        self._starts = starts
+        self._starts = np.cumsum([0] + [s.trials.shape[0] for s in self._surveys])
+        self._trials: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ making a view
 
@@ -261,6 +261,11 @@ class StudyView:
     def trials(self) -> pd.DataFrame:
         """One row per trial (pandas; read when the view was made): index ``study_trial``, columns
         ``<conditions…>, run, trial, n_spikes, has_input``."""
+        if self._trials is None:
+            self._trials = self._trial_table()
+        return self._trials.copy()
+
+    def _trial_table(self) -> pd.DataFrame:
         parts = []
         for survey, first in zip(self._surveys, self._starts):
             chunk = _Chunk(survey.run.path, tuple(survey.trials.tolist()), int(first), survey.run.conditions,
