@@ -162,9 +162,9 @@ def _decorate(data: pd.DataFrame, chunk: _Chunk, layout: _Layout) -> pd.DataFram
     front: dict[Any, Any] = {}
     for name, categories in layout.conditions.items():
         front[name] = pd.Categorical.from_codes(np.full(len(trials), categories.index(chunk.labels[name])
-                                                        if chunk.labels else 0, dtype=np.int16), categories)
+                                                        if chunk.labels else 0, dtype=np.int32), categories)
     front["run"] = pd.Categorical.from_codes(np.full(len(trials), layout.runs.index(chunk.run) if chunk.run else 0,
-                                                     dtype=np.int16), layout.runs)
+                                                     dtype=np.int32), layout.runs)
     front["trial"] = trials
     out = pd.DataFrame(front, index=pd.Index(chunk.first + position, name="study_trial"))
     data = data.reset_index(drop=True)
