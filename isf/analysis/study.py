@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from isf.analysis.psth import bin_edges
 from isf.analysis.synapse_stats import cell_type_of
 from isf.errors import ArgumentValueError
 
@@ -89,10 +90,8 @@ def psth_by_condition(spike_times: Any, trials: pd.DataFrame, by: Sequence[str],
         Hz (spikes per trial per second) if ``rate``, else spikes per trial per bin.
     """
     _check_window(t_start_ms, t_stop_ms, "t_start_ms/t_stop_ms")
-    if bin_ms <= 0:
-        raise ArgumentValueError(f"bin_ms must be > 0, got {bin_ms}", field="bin_ms", value=bin_ms, allowed="> 0")
-    n_bins = int(np.ceil((t_stop_ms - t_start_ms) / bin_ms - 1e-9))
-    edges = t_start_ms + bin_ms * np.arange(n_bins + 1)
+    edges = bin_edges(bin_ms, t_start_ms, t_stop_ms)
+    n_bins = len(edges) - 1
     by = list(by)
 
     def binned(part: pd.DataFrame) -> pd.DataFrame:
