@@ -83,6 +83,8 @@ bench: mechanisms
 	$(BIN)/python benchmarks/export.py --trials 20
 	@echo "study benchmark: 4 conditions x 300 trials (the issue asks for 10 x 1800, ~10 GB of data uncompressed, ~2.5 GB on disk: python benchmarks/study_scale.py --conditions 10 --trials-per-condition 1800)"
 	$(BIN)/python benchmarks/study_scale.py --conditions 4 --trials-per-condition 300
+	$(BIN)/python benchmarks/whisker_tuning.py --trials 4 --seed 1 --workers 2
+	$(BIN)/python benchmarks/store_faults.py --trials 30 --kills 30 --rounds 3
 
 clean:
 	rm -rf $(VENV) .venv-3.* out build dist site *.egg-info .pytest_cache .hypothesis

@@ -40,6 +40,7 @@ SMALL_ARGS: dict[str, list[str]] = {
     "05_synapse_tuning": ["--small"],
     "06_visualisation": ["--step-ms", "1.0"],
     "07_study": ["--trials", "2", "--tstop", "60", "--workers", "1"],
+    "08_multi_scale": ["--trials", "1", "--tstop", "60", "--workers", "1", "--frame-ms", "20"],
 }
 
 

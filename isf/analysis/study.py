@@ -50,6 +50,41 @@ def _trial_counts(trials: pd.DataFrame, by: Sequence[str]) -> pd.Series:
     return trials.groupby(list(by), observed=True).size()
 
 
+def _constant(part: pd.DataFrame, by: Sequence[str]) -> bool:
+    """Whether every row of ``part`` has the same labels ``by`` (a view's partitions are chunks of one run:
+    they do, and a reduction needs no grouping inside the partition)."""
+    for name in by:
+        column = part[name]
+        values = column.cat.codes.to_numpy() if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
+        if values.shape[0] and not (values == values[0]).all():
+            return False
+    return True
+
+
+def _labelled(part: pd.DataFrame, by: Sequence[str], columns: dict[str, Any]) -> pd.DataFrame:
+    """A small frame: the (constant) labels ``by`` of ``part`` repeated beside ``columns``."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    front = {name: part[name].iloc[:1].repeat(n).to_numpy() if n else part[name].iloc[:0].to_numpy()
+             for name in by}
+    out = pd.DataFrame({**front, **columns})
+    for name in by:  # keep the view's categories, so that partial results line up
+        if isinstance(part[name].dtype, pd.CategoricalDtype):
+            out[name] = pd.Categorical(out[name], dtype=part[name].dtype)
+    return out
+
+
+def _reduce(frame: Any, columns: list[str], partial: Callable[[pd.DataFrame], pd.DataFrame], keys: list[str],
+            client: Any) -> pd.DataFrame:
+    """Apply ``partial`` to every partition of ``frame[columns]`` (only those columns are read), compute,
+    and sum the small partial results over ``keys``."""
+    projected = frame[columns]
+    meta = partial(projected._meta)
+    (parts,) = compute(projected.map_partitions(partial, meta=meta), client=client)
+    if not keys:
+        return parts.sum().to_frame().T
+    return parts.groupby(keys, observed=True).sum()
+
+
 def spike_probability(spike_times: Any, trials: pd.DataFrame, window_ms: tuple[float, float],
                       by: Sequence[str], *, client: Any = None) -> pd.Series:
     """P(at least one spike in ``start ≤ t < stop``) per condition.
@@ -66,14 +101,22 @@ def spike_probability(spike_times: Any, trials: pd.DataFrame, window_ms: tuple[f
     start, stop = window_ms
     _check_window(start, stop, "window_ms")
     by = list(by)
-    hits = spike_times[(spike_times.time_ms >= start) & (spike_times.time_ms < stop)]
-    # rows of one trial share its study_trial index and partition: one row per spiking trial
-    spiking = hits.map_partitions(lambda p: p[~p.index.duplicated()][by + ["trial"]])
-    counted = spiking.groupby(by, observed=True).size() if by else spiking.trial.count()
-    (counts,) = compute(counted, client=client)
+
+    def spiking(part: pd.DataFrame) -> pd.DataFrame:
+        # rows of one trial share its study_trial index: count distinct ones with a spike in the window
+        t = part.time_ms.to_numpy()
+        hit = np.flatnonzero((t >= start) & (t < stop))
+        trial = part.index.to_numpy()[hit]
+        if _constant(part, by):
+            return _labelled(part, by, {"n": np.array([np.unique(trial).shape[0]] if hit.shape[0] else [],
+                                                      dtype=np.int64)})
+        first = hit[np.unique(trial, return_index=True)[1]]
+        return part.iloc[first][by].groupby(by, observed=True).size().rename("n").reset_index()
+
+    counts = _reduce(spike_times, by + ["time_ms"], spiking, by, client)["n"]
     total = _trial_counts(trials, by)
     if not by:
-        counts = pd.Series([counts], index=total.index)
+        counts = pd.Series([counts.iloc[0] if len(counts) else 0], index=total.index)
     return (counts.reindex(total.index, fill_value=0) / total).rename("p_spike")
 
 
@@ -97,13 +140,14 @@ def psth_by_condition(spike_times: Any, trials: pd.DataFrame, by: Sequence[str],
     def binned(part: pd.DataFrame) -> pd.DataFrame:
         t = part.time_ms.to_numpy()
         keep = (t >= t_start_ms) & (t <= t_stop_ms)
-        part = part[keep]
         b = np.minimum(((t[keep] - t_start_ms) // bin_ms).astype(np.int64), n_bins - 1)
-        return part[by].assign(bin=b)
+        if _constant(part, by):
+            counts = np.bincount(b, minlength=n_bins) if b.shape[0] else np.zeros(n_bins, np.int64)
+            used = np.flatnonzero(counts)
+            return _labelled(part, by, {"bin": used.astype(np.int64), "n": counts[used].astype(np.int64)})
+        return part[keep][by].assign(bin=b).groupby(by + ["bin"], observed=True).size().rename("n").reset_index()
 
-    meta = spike_times[by]._meta.assign(bin=np.zeros(0, np.int64))
-    counted = spike_times.map_partitions(binned, meta=meta).groupby(by + ["bin"], observed=True).size()
-    (counts,) = compute(counted, client=client)
+    counts = _reduce(spike_times, by + ["time_ms"], binned, by + ["bin"], client)["n"]
     total = _trial_counts(trials, by)
     if by:
         table = counts.unstack("bin", fill_value=0) if len(counts) else pd.DataFrame(index=total.index)
@@ -241,11 +285,26 @@ def mean_soma_distance_by_cell_type(activations: Any, *, by: Sequence[str] = (),
                                     group: str | Callable[[str], str] = "cell_type",
                                     client: Any = None) -> pd.Series:
     """Mean soma distance (µm) of the synapse activations per cell type (per ``group``), and per the
-    label columns ``by`` if given. Summed per population in each partition, merged, then mapped."""
+    label columns ``by`` if given. Summed per population in each partition (``numpy.bincount`` on the
+    population codes; only these two columns are read), merged, then mapped to groups."""
     by = list(by)
-    sums = activations.groupby(by + ["population"], observed=True).soma_distance_um.agg(["sum", "count"])
-    (table,) = compute(sums, client=client)
-    table = table.reset_index()
+
+    def summed(part: pd.DataFrame) -> pd.DataFrame:
+        population = part.population
+        if _constant(part, by):
+            codes = population.cat.codes.to_numpy()
+            known = codes >= 0
+            n = len(population.cat.categories)
+            count = np.bincount(codes[known], minlength=n)
+            total = np.bincount(codes[known], weights=part.soma_distance_um.to_numpy()[known], minlength=n)
+            used = np.flatnonzero(count)
+            return _labelled(part, by, {"population": pd.Categorical.from_codes(used, dtype=population.dtype),
+                                        "sum": total[used], "count": count[used].astype(np.int64)})
+        grouped = part.groupby(by + ["population"], observed=True).soma_distance_um
+        return grouped.agg(["sum", "count"]).reset_index()
+
+    table = _reduce(activations, by + ["population", "soma_distance_um"], summed, by + ["population"],
+                    client).reset_index()
     table["group"] = _group_of(table.population.astype(pd.CategoricalDtype(
         sorted(table.population.astype(str).unique()))), group)
     merged = table.groupby(by + ["group"], observed=True)[["sum", "count"]].sum()

@@ -7,6 +7,8 @@ Where each concept lives:
   :func:`map_unordered`, the fan-out every parallel job uses.
 * :mod:`isf.backends.runner` — network trials (:func:`run_trials`) written to a run store.
 * :mod:`isf.backends.legacy_import` — a legacy ISF simrun folder imported into a run store.
+* :mod:`isf.backends.replay` — a stored trial (isf run or legacy import) simulated again with extra
+  recordings (:func:`replay_trial`, :func:`open_trial`); legacy semantics in :mod:`isf.backends.legacy_replay`.
 * :mod:`isf.backends.study_runs` — runs of a study: a condition's trials into a database item with
   its labels (:func:`run_condition`), a sweep of conditions (:func:`run_study`).
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
         map_unordered,
         register_worker_cache,
     )
+    from isf.backends.replay import StoredTrial, SynapseRecording, open_trial, replay_trial
     from isf.backends.runner import close_simulators, run_trial, run_trials, run_trials_mpi
     from isf.backends.study_runs import condition_seed, run_condition, run_study
 
@@ -40,13 +43,17 @@ _MODULE_OF: dict[str, str] = {
     "Backend": "parallel",
     "LEGACY_RUN_SEED": "legacy_import",
     "Parallel": "parallel",
+    "StoredTrial": "replay",
+    "SynapseRecording": "replay",
     "close_simulators": "runner",
     "condition_seed": "study_runs",
     "dask_workers": "parallel",
     "default_batch_size": "parallel",
     "import_legacy_simrun": "legacy_import",
     "map_unordered": "parallel",
+    "open_trial": "replay",
     "register_worker_cache": "parallel",
+    "replay_trial": "replay",
     "run_condition": "study_runs",
     "run_study": "study_runs",
     "run_trial": "runner",
@@ -59,13 +66,17 @@ __all__ = [
     "LEGACY_RUN_SEED",
     "Backend",
     "Parallel",
+    "StoredTrial",
+    "SynapseRecording",
     "close_simulators",
     "condition_seed",
     "dask_workers",
     "default_batch_size",
     "import_legacy_simrun",
     "map_unordered",
+    "open_trial",
     "register_worker_cache",
+    "replay_trial",
     "run_condition",
     "run_study",
     "run_trial",

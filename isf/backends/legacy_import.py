@@ -12,12 +12,14 @@ import json
 import math
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from isf.dsl.legacy_simrun import read_legacy_simrun
 from isf.errors import MissingFileError
 from isf.store import RunStore
+from isf.store.study_view import write_conditions
 
 __all__ = ["LEGACY_RUN_SEED", "import_legacy_simrun"]
 
@@ -26,7 +28,8 @@ LEGACY_RUN_SEED = -1
 
 
 def import_legacy_simrun(folder: str | os.PathLike[str], store_path: str | os.PathLike[str],
-                         search_roots: Sequence[str | os.PathLike[str]] = (), *, overwrite: bool = False) -> Path:
+                         search_roots: Sequence[str | os.PathLike[str]] = (), *, overwrite: bool = False,
+                         conditions: Mapping[str, Any] | None = None) -> Path:
     """Import a legacy simrun result folder into a new :class:`~isf.store.RunStore` (see
     :mod:`isf.dsl.legacy_simrun` for what goes where).
 
@@ -36,6 +39,8 @@ def import_legacy_simrun(folder: str | os.PathLike[str], store_path: str | os.Pa
         search_roots: folders where files named in the cell parameter file (morphology, landmarks) are
             looked up (they are absolute paths from another machine).
         overwrite: replace an existing ``store_path``.
+        conditions: condition labels of the run (kept in the store as
+            :func:`~isf.store.study_view.write_conditions` does, before it is moved into place).
 
     Returns:
         ``store_path``.
@@ -58,6 +63,8 @@ def import_legacy_simrun(folder: str | os.PathLike[str], store_path: str | os.Pa
                              run_seed=LEGACY_RUN_SEED, n_trials=simrun.n_trials, extra=simrun.extra) as store:
             for name, text in simrun.parameter_files.items():
                 store.add_provenance_file(name, text)
+            if conditions is not None:
+                write_conditions(store, conditions)
             for run in simrun.runs():
                 store.append_trial(
                     run.trial,

@@ -2,7 +2,8 @@
 
 Legacy → typed (the output's suffix ``.json``/``.yaml``/``.yml`` picks the format):
 
-* cell ``.param`` → :class:`~isf.model.cell.Cell`;
+* cell ``.param`` → :class:`~isf.model.cell.Cell` (an :class:`~isf.model.experiment.Experiment` with its
+  ``sim`` settings when the file's ``cell_modify_functions`` hold stimuli);
 * network ``.param`` (needs the cell's morphology: ``--morphology X.hoc`` or ``--cell X.param``) →
   :class:`~isf.model.network.Network`;
 * ``.hoc``/``.swc`` → :class:`~isf.model.morphology.Morphology`;
@@ -11,10 +12,11 @@ Legacy → typed (the output's suffix ``.json``/``.yaml``/``.yml`` picks the for
   (:func:`~isf.dsl.serialization.save_envelope`).
 
 Typed → legacy (the output's suffix picks the writer): Cell → cell ``.param`` (with a ``sim`` block
-from ``--tstop-ms``), Network → network ``.param`` plus ``<out>.syn``/``<out>.con`` beside it,
+from ``--tstop-ms``), Experiment → cell ``.param`` (stimuli as ``cell_modify_functions``), Network → network ``.param`` plus ``<out>.syn``/``<out>.con`` beside it,
 Morphology → ``.hoc``/``.swc``, SynapseLocations → ``.syn``, ConnectionTable → ``.con``.
 
-The report counts what was converted and reads the output back: a typed file must load to an equal
+The report says, key by key, what each legacy file mapped to (``mapped: <key> → <typed value>``),
+counts what was converted and reads the output back: a typed file must load to an equal
 value; a legacy file is read back and compared (differences are reported, e.g. rounding in ``.hoc``).
 An existing output is never overwritten without ``--force``; outputs are written atomically.
 """
@@ -67,6 +69,62 @@ def con_table(path: Path) -> dict[str, Any]:
     return {"syn_file": syn_name, "populations": rows}
 
 
+# ----------------------------------------------------------------------------- mapping reports
+
+
+def _counted(names: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(f"{k} ×{v}" for k, v in counts.items())
+
+
+def cell_mapping(params: Any) -> list[str]:
+    """``mapped: …`` lines of a read :class:`~isf.dsl.cell_param.CellParameterFile`."""
+    from isf.model.morphology import legacy_label
+
+    cell = params.cell
+    lines = [f"mapped: neuron.filename → Morphology ({len(cell.morphology.sections)} sections)"]
+    for label, region in cell.regions.items():
+        kinds = _counted([type(m.distribution).__name__ for m in region.mechanisms])
+        lines.append(f"mapped: neuron.{legacy_label(label)} → Region {label!r} ({len(region.mechanisms)} "
+                     f"mechanisms: {kinds or 'none'})")
+    for modifier in cell.modifiers:
+        lines.append(f"mapped: neuron.cell_modify_functions.{modifier.legacy_name} → {type(modifier).__name__}")
+    for stimulus in params.stimuli:
+        lines.append(f"mapped: neuron.cell_modify_functions → {type(stimulus).__name__} at "
+                     f"{stimulus.site.label} (experiment stimulus)")
+    for synaptic in params.synaptic_inputs:
+        lines.append(f"mapped: neuron.cell_modify_functions.synaptic_input → SynapticInput "
+                     f"({synaptic.network_param})")
+    if cell.mechanism_globals:
+        lines.append(f"mapped: mech_globals → Cell.mechanism_globals ({', '.join(cell.mechanism_globals)})")
+    lines.append(f"mapped: sim → Simulation (tstop {params.simulation.tstop_ms:g} ms, dt {params.simulation.dt_ms:g} ms)")
+    if params.recording_sites:
+        lines.append(f"mapped: sim.recordingSites → {len(params.recording_sites)} Landmark sites")
+    return lines
+
+
+def network_mapping(params: Any) -> list[str]:
+    """``mapped: …`` lines of a read :class:`~isf.dsl.network_param.NetworkParameterFile`."""
+    pops = params.network.populations
+    lines = [f"mapped: network.<population> → Population ×{len(pops)}"]
+    activities = _counted([f"{getattr(c, 'legacy_name', '?')}→{type(c).__name__}"
+                           for p in pops for c in p.activity.components])
+    lines.append(f"mapped: celltype → {activities or 'no activity'}")
+    release = _counted(["dynamic (stochastic TM receptors)" if p.dynamic_release else
+                        "every spike" if p.release_probability is None else "Bernoulli probability" for p in pops])
+    lines.append(f"mapped: synapses.releaseProb → {release or 'none'}")
+    receptors = _counted([r.mechanism + (" (lognormal weights)" if r.weight_distribution else "")
+                          for p in pops for r in p.receptors])
+    lines.append(f"mapped: synapses.receptors → Receptor: {receptors or 'none'}")
+    lines.append(f"mapped: synapses.distributionFile/connectionFile → {params.network.n_synapses} synapses from "
+                 f"{len(params.located_files)} files")
+    for modifier in params.network.modifiers:
+        lines.append(f"mapped: network.*modify_functions.{modifier.legacy_name} → {type(modifier).__name__}")
+    return lines
+
+
 # ----------------------------------------------------------------------------- conversions
 
 
@@ -112,13 +170,19 @@ def legacy_to_typed(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
     if suffix == ".param":
         kind = _param_kind(src)
         if kind == "cell":
-            value: Any = read_cell_param(src, search_roots=args.search).cell
-            report = [f"read cell {src}: {cell_text(value)}"]
+            cell_file = read_cell_param(src, search_roots=args.search)
+            value: Any = cell_file.cell
+            report = [f"read cell {src}: {cell_text(value)}", *cell_mapping(cell_file)]
+            if cell_file.stimuli:
+                from isf.model.experiment import Experiment
+
+                value = Experiment(value, cell_file.simulation, stimuli=cell_file.stimuli)
         else:
-            value = read_network_param(
+            network_file = read_network_param(
                 src, _morphology_for(args), search_roots=[*args.search, src.parent]
-            ).network
-            report = [f"read network {src}: {network_text(value)}"]
+            )
+            value = network_file.network
+            report = [f"read network {src}: {network_text(value)}", *network_mapping(network_file)]
     elif suffix in (".hoc", ".swc"):
         value = read_swc(src) if suffix == ".swc" else read_hoc(src)
         report = [f"read morphology {src}: {morphology_text(value)}"]
@@ -212,6 +276,16 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
             f"wrote {dst} (cell, sim block: tstop {args.tstop_ms:g} ms)",
             f"round trip: reading {dst.name} back gives {'an equal' if same else 'a DIFFERENT'} cell",
         ]
+    if kind == "Experiment" and suffix == ".param":
+        params = CellParameterFile(value.cell, value.simulation, info={"name": value.cell.name} if value.cell.name
+                                   else {}, stimuli=value.stimuli)
+        write_cell_param(params, dst)
+        back = read_cell_param(dst, search_roots=args.search)
+        same = back.cell == value.cell and back.stimuli == value.stimuli and back.simulation == value.simulation
+        return [
+            f"wrote {dst} (cell, {len(value.stimuli)} stimuli as cell_modify_functions, sim block)",
+            f"round trip: reading {dst.name} back gives {'an equal' if same else 'a DIFFERENT'} experiment",
+        ]
     if kind == "Network" and suffix == ".param":
         from isf.dsl.network_param import (
             NetworkParameterFile,
@@ -264,7 +338,8 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
             f"round trip: reading {dst.name} back gives {'an equal' if back == value else 'a DIFFERENT'} morphology",
         ]
     raise ConvertError(
-        f"no legacy writer for {kind} → {suffix!r}: allowed are Cell → .param, Network → .param, "
+        f"no legacy writer for {kind} → {suffix!r}: allowed are Cell → .param, Experiment → .param, "
+        "Network → .param, "
         "Morphology → .hoc/.swc, SynapseLocations → .syn, ConnectionTable → .con"
     )
 

@@ -1,4 +1,5 @@
-"""``isf db``: list, describe and remove the items of a study database."""
+"""``isf db``: list, describe and remove the items of a study database; import a tree of legacy simrun
+folders into one (``isf db import-simrun TREE DB``)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,24 @@ def rm(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_simrun(args: argparse.Namespace) -> int:
+    """Import a tree of legacy simrun folders (in parallel, resumable) and print what was done."""
+    from isf.backends.legacy_study import import_simrun_tree
+    from isf.backends.parallel import Parallel
+
+    parallel = Parallel(backend="loky", workers=args.workers, progress=not args.quiet)
+    done = import_simrun_tree(args.tree, args.db, parser=args.pattern, search_roots=args.search, under=args.under,
+                              parallel=parallel)
+    imported = sum(1 for d in done if d.status == "imported")
+    names = list(done[0].conditions) if done else []
+    print(f"{imported} simrun folders imported, {len(done) - imported} skipped (imported before) into {args.db}; "
+          f"condition labels: {', '.join(names)}")
+    for d in done:
+        labels = ", ".join(f"{k}={v}" for k, v in d.conditions.items())
+        print(f"  {'/'.join(d.key):<60} {d.status:<9} {labels}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``db`` verb and its sub-verbs."""
     db = sub.add_parser("db", help="list, describe and remove items of a study database",
@@ -80,3 +99,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm_.add_argument("db", help="database folder")
     rm_.add_argument("keys", nargs="+", help="keys of the items to delete")
     rm_.set_defaults(func=rm)
+    imp = verbs.add_parser(
+        "import-simrun", help="import a tree of legacy simrun folders (labels from folder names)",
+        description="Every folder below TREE holding a *_vm_all_traces.csv becomes a run store under the key "
+                    "runs/<its path>, labelled with conditions parsed from the path (default: "
+                    "<whisker>_evoked_<state>_PW_<PW>_SuW_<SuW>_<position>; see docs/database.md). Parallel and "
+                    "resumable: folders imported before are skipped. Example: isf db import-simrun "
+                    "results/ study_db --search /data/barrel_cortex")
+    imp.add_argument("tree", help="root folder of the simrun folders")
+    imp.add_argument("db", help="database folder (created if missing)")
+    imp.add_argument("--pattern", default=None,
+                     help="regex searched in each folder's path relative to TREE; its named groups are the labels")
+    imp.add_argument("--search", action="append", default=[],
+                     help="folder where files named in the .param files are looked for (repeatable)")
+    imp.add_argument("--under", default="runs", help="first key part of the runs (default: runs)")
+    imp.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(func=import_simrun)

@@ -1,7 +1,9 @@
 """``isf export nwb|sonata|neuroml|swc``: results and models in the community's formats.
 
 * ``isf export nwb RUN.h5 OUT.nwb [--trials 0-9,12]``: a run store's trials as one NWB file
-  (:mod:`isf.store.nwb`), validated with pynwb after writing.
+  (:mod:`isf.store.nwb`), validated with pynwb after writing; ``isf export nwb DB OUT.nwb`` every
+  labelled run of a study database (``isf export nwb A.h5 B.h5 OUT.nwb``: several run stores), with
+  the runs and condition labels as columns of the trials and units tables.
 * ``isf export sonata OUT_DIR --store RUN.h5 --trial I``: the input of one trial of a network run
   (re-drawn from the run's experiment and seed, checked against the stored presynaptic spikes) as
   SONATA nodes, edges and spikes (:mod:`isf.dsl.sonata`); or from legacy files:
@@ -89,7 +91,24 @@ def _nwb(args: argparse.Namespace) -> list[str]:
 
     dst = Path(args.output)
     _check_output(dst, args.force)
-    write_nwb(args.store, dst, trials=parse_trials(args.trials), overwrite=args.force)
+    sources = [Path(s) for s in args.source]
+    source: Any = sources[0]
+    if len(sources) > 1 or sources[0].is_dir():
+        from isf.store import Database, StudyView
+
+        for path in sources:
+            if not path.exists():
+                raise MissingFileError(f"no run store or database at {path}", path)
+        if len(sources) == 1:
+            source = StudyView.of_database(Database(sources[0], create=False))
+        elif any(p.is_dir() for p in sources):
+            raise ArgumentValueError("give one database folder, or run store files (not both)")
+        else:
+            source = StudyView.of_stores(sources)
+        if not source.runs:
+            raise ArgumentValueError(f"{sources[0]}: no labelled runs in the database (label them with "
+                                     "isf.backends.study_runs.run_condition or isf db import-simrun)")
+    write_nwb(source, dst, trials=parse_trials(args.trials), overwrite=args.force)
     problems = validate_nwb(dst)
     if problems:
         dst.unlink(missing_ok=True)
@@ -202,11 +221,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Write isf results and models in the community's formats. Outputs are written "
                     "atomically and never overwritten without --force.")
     formats = export.add_subparsers(dest="format", required=True)
-    nwb = formats.add_parser("nwb", help="a run store's trials as one NWB file (validated with pynwb)",
-                             description="Example: isf export nwb run.h5 run.nwb --trials 0-9")
-    nwb.add_argument("store", help="run store (.h5) written by isf trials / isf.run_trials")
+    nwb = formats.add_parser("nwb", help="a run's or a whole study's trials as one NWB file (validated with pynwb)",
+                             description="Examples: isf export nwb run.h5 run.nwb --trials 0-9; isf export nwb "
+                                         "study_db study.nwb (every labelled run of a study database, conditions "
+                                         "as columns of the trials table); isf export nwb a.h5 b.h5 ab.nwb")
+    nwb.add_argument("source", nargs="+", help="a run store (.h5), a study database folder, or several run stores")
     nwb.add_argument("output", help="NWB file to write (.nwb)")
-    nwb.add_argument("--trials", default=None, help="trial indices, e.g. 0-9,12 (default: all stored)")
+    nwb.add_argument("--trials", default=None,
+                     help="trial indices, e.g. 0-9,12 (default: all stored); of a study: study_trial positions")
     sonata = formats.add_parser(
         "sonata", help="one network trial's input as SONATA nodes, edges and spikes",
         description="Examples: isf export sonata trial3 --store run.h5 --trial 3; isf export sonata trial0 "

@@ -2,7 +2,8 @@
 
 Understands cell and network ``.param``, ``.hoc``/``.swc``, ``.syn``, ``.con``, ``.landmarkAscii``,
 typed ``.json``/``.yaml`` (any model value, or the tables ``isf convert`` writes for ``.syn``/``.con``)
-and run stores (``.h5``).
+and run stores (``.h5``) — also while a run appends to them: progress (trials done of requested,
+rate, ETA), partial statistics and failed trials.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import argparse
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _top(counter: Counter[str], n: int = 8) -> str:
@@ -99,18 +103,63 @@ def _typed(path: Path) -> list[str]:
     return [f"{kind} {path}", repr(value)]
 
 
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _progress(n_done: int, n_trials: int, finished: pd.Series, running: bool) -> str:
+    """Trials done of requested, the rate over the last (up to) 50 trials and, if running, the ETA."""
+    import pandas as pd
+
+    line = f"progress: {n_done}/{n_trials} trials ({100.0 * n_done / max(n_trials, 1):.0f} %)"
+    times = pd.to_datetime(finished, utc=True, errors="coerce").dropna().sort_values().iloc[-50:]
+    span = (times.iloc[-1] - times.iloc[0]).total_seconds() if len(times) > 1 else 0.0
+    if span > 0:
+        rate = (len(times) - 1) / span
+        line += f", {rate * 60:.3g} trials/min"
+        left = n_trials - n_done
+        if running and left > 0:
+            line += f", ETA {_duration(left / rate)}"
+    if n_done < n_trials and not running:
+        line += "; not running (run the same isf trials command again to resume)"
+    return line
+
+
+def _statistics(store: Any) -> list[str]:
+    """Partial statistics of the trials done so far (spikes, wall time, synaptic activations per trial)."""
+    trials = store["trials"]
+    if not len(trials):
+        return []
+    spikes = trials["n_spikes"]
+    line = (f"statistics of the {len(trials)} trials done: soma spikes per trial {spikes.mean():.3g} "
+            f"± {spikes.std(ddof=0):.2g} (mean ± SD)")
+    wall = trials["wall_s"].dropna()
+    if len(wall):
+        line += f", wall time per trial {wall.mean():.3g} s"
+    return [line]
+
+
 def _store(path: Path) -> list[str]:
     from isf.store import RunStore
+    from isf.store.session import writer_active
 
+    running = writer_active(path)
     with RunStore.open(path) as store:
         done = store.completed_trials()
         prov = store.provenance
+        failed = store.failed_trials()
         lines = [
-            f"run store {path}",
-            f"run seed {store.run_seed}, {len(done)} of {store.n_trials} trials done",
+            f"run store {path}" + (" (running: a process is appending to it)" if running else ""),
+            f"run seed {store.run_seed}, {len(done)} of {store.n_trials} trials done"
+            + (f", {len(failed)} failed" if len(failed) else ""),
+            _progress(len(done), store.n_trials - len(failed), store["trials"]["finished_at"], running),
+            *_statistics(store),
             f"tables: {', '.join(store.keys())}",
             f"traces: {', '.join(store.trace_keys())}",
         ]
+        for trial, row in failed.head(5).iterrows():
+            lines.append(f"failed trial {trial}: {row['reason']}")
         versions = prov.get("versions") if isinstance(prov, dict) else None
         if isinstance(versions, dict):
             lines.append(

@@ -20,12 +20,16 @@ COMMANDS: tuple[str, ...] = (
     "isf.cli.mechanisms",
     "isf.cli.simulate",
     "isf.cli.trials",
+    "isf.cli.replay",
+    "isf.cli.store",
     "isf.cli.fit",
     "isf.cli.embed",
     "isf.cli.tune_synapse",
     "isf.cli.export",
     "isf.cli.db",
     "isf.cli.study",
+    "isf.cli.network",
+    "isf.cli.sweep",
 )
 
 

@@ -1,4 +1,5 @@
-"""``isf trials``: stochastic network trials into an HDF5 store (resumable)."""
+"""``isf trials``: stochastic network trials into an HDF5 store (resumable; watch it with ``isf inspect``
+while it runs, restore a killed run's trials with ``isf store recover`` or by running it again)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ def run(args: argparse.Namespace) -> int:
     from isf.backends.runner import run_trials, run_trials_mpi
     from isf.dsl.cell_param import read_cell_param
     from isf.dsl.network_param import read_network_param
+    from isf.errors import ArgumentValueError
     from isf.model.experiment import Experiment
     from isf.model.recording import Recording
     from isf.model.simulation import Simulation
@@ -19,6 +21,9 @@ def run(args: argparse.Namespace) -> int:
     # Built first: a bad --workers or --backend fails before any file is read or written.
     mpi = args.backend == "mpi"
     parallel = Parallel(workers=args.workers) if mpi else Parallel(backend=args.backend, workers=args.workers)
+    if args.trial_timeout is not None and not args.trial_timeout > 0:
+        raise ArgumentValueError(f"--trial-timeout {args.trial_timeout:g}: allowed is a number of seconds > 0",
+                                 field="trial_timeout_s", value=args.trial_timeout, allowed="> 0")
     params = read_cell_param(args.cell, search_roots=args.search)
     network = read_network_param(args.network, params.cell.morphology, search_roots=args.search).network
     sim = params.simulation
@@ -31,9 +36,11 @@ def run(args: argparse.Namespace) -> int:
         network=network,
     )
     if mpi:
-        path = run_trials_mpi(experiment, args.trials, args.out, run_seed=args.seed, parallel=parallel)
+        path = run_trials_mpi(experiment, args.trials, args.out, run_seed=args.seed, parallel=parallel,
+                              trial_timeout_s=args.trial_timeout)
     else:
-        path = run_trials(experiment, args.trials, args.out, run_seed=args.seed, parallel=parallel)
+        path = run_trials(experiment, args.trials, args.out, run_seed=args.seed, parallel=parallel,
+                          trial_timeout_s=args.trial_timeout)
     if path is not None:
         print(f"wrote {path}")
     return 0
@@ -44,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     trials = sub.add_parser(
         "trials", help="run stochastic network trials into an HDF5 store (resumable)",
         description="Run N trials of a cell embedded in a network into one HDF5 file. Re-running the same "
-                    "command resumes an interrupted run. Example: isf trials --cell 86_C2_center.param "
+                    "command resumes an interrupted run (every trial completed before a crash or kill is kept); "
+                    "isf inspect OUT shows the progress of a running run. Example: isf trials --cell 86_C2_center.param "
                     "--network network.param --search shared/data/isf --trials 100 --seed 1 --out run.h5; "
                     "under MPI: mpiexec -n 4 python -m isf trials ... --backend mpi")
     trials.add_argument("--cell", required=True, help="legacy cell .param")
@@ -58,4 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     trials.add_argument("--tstop", type=float, default=None, help="run length in ms (default: the cell file's)")
     trials.add_argument("--backend", choices=("loky", "dask", "sequential", "mpi"), default="loky")
     trials.add_argument("--workers", type=int, default=2, help="worker processes (loky)")
+    trials.add_argument("--trial-timeout", type=float, default=None, metavar="SECONDS",
+                        help=("wall-clock limit of one trial: a runaway trial is stopped, recorded as failed with "
+                              "its reason (see isf inspect) and the run goes on"))
     trials.set_defaults(func=run)

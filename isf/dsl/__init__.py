@@ -13,7 +13,8 @@ Where each concept lives:
   :mod:`isf.dsl.cell_param` (cell ``.param``), :mod:`isf.dsl.network_param` (network ``.param``),
   :mod:`isf.dsl.syn_file` (``.syn``), :mod:`isf.dsl.con_file` (``.con``),
   :mod:`isf.dsl.connected_cells` (``NumberOfConnectedCells.csv``), :mod:`isf.dsl.evoked_network`
-  (the evoked-activity network of a whisker deflection), :mod:`isf.dsl.paths` (where legacy paths
+  (the evoked-activity network of any whisker deflection, from a cell's embedding and the templates
+  shipped in :func:`isf.data.network_templates`), :mod:`isf.dsl.paths` (where legacy paths
   are looked up).
 * The dense connectome: :mod:`isf.dsl.connectome_tables` (cell counts, connections, summaries).
 * Simulation outputs of legacy ISF: :mod:`isf.dsl.simrun_files` (synapse-activation,
@@ -69,7 +70,11 @@ from isf.dsl.evoked_network import (
     PSTH_FILES,
     SURROUND_COLUMNS,
     SURROUND_PSTH_WHISKER,
+    WHISKERS,
+    EmbeddingFiles,
     create_evoked_network,
+    evoked_network,
+    evoked_network_param,
     evoked_psth,
 )
 from isf.dsl.hoc import format_hoc, parse_hoc, read_hoc
@@ -163,11 +168,13 @@ __all__ = [
     "SURROUND_PSTH_WHISKER",
     "SWC_TYPES",
     "SYNAPSE_HEADER",
+    "WHISKERS",
     "CellBuilder",
     "CellCounts",
     "CellParameterFile",
     "ConnectedCells",
     "ConnectionsTable",
+    "EmbeddingFiles",
     "LegacyRun",
     "LegacySimrun",
     "NetworkParameterFile",
@@ -186,6 +193,8 @@ __all__ = [
     "connected_cells_from_con",
     "create_evoked_network",
     "dumps",
+    "evoked_network",
+    "evoked_network_param",
     "evoked_psth",
     "format_amira_field",
     "format_cell_counts",

@@ -1,7 +1,8 @@
 """Legacy ISF cell parameter files (``.param``, LEGACY_FORMATS §3) ⇄ typed values.
 
 :func:`read_cell_param` turns a file into a :class:`CellParameterFile` — the
-typed :class:`~isf.model.cell.Cell`, its run settings and recording sites —
+typed :class:`~isf.model.cell.Cell`, its run settings, recording sites and the
+stimuli of stimulus-type ``cell_modify_functions`` (:mod:`isf.dsl.cell_stimuli`) —
 and :func:`cell_param_dict` turns it back into the nested dict ISF reads.
 """
 
@@ -15,9 +16,11 @@ from typing import Any
 
 import attrs
 
+from isf.dsl.cell_stimuli import STIMULUS_FUNCTIONS, read_stimulus, stimulus_functions
 from isf.dsl.hoc import read_hoc
 from isf.dsl.landmark import landmark_sites
 from isf.dsl.param_format import ParamContext, read_param, write_param
+from isf.dsl.param_lines import with_line
 from isf.dsl.paths import resolve_legacy_path
 from isf.dsl.swc import read_swc
 from isf.errors import LegacyFormatError, ModelValueError
@@ -34,6 +37,7 @@ from isf.model.morphology import LEGACY_TO_LABEL, Morphology, legacy_label
 from isf.model.region import Region, Spines
 from isf.model.simulation import Simulation
 from isf.model.site import Landmark
+from isf.model.stimulus import CurrentStep, EPSPCurrent, SynapticInput
 
 #: Legacy distribution keys → field names of each distribution class ('distance' is handled apart).
 DISTRIBUTION_KEYS: Mapping[str, Mapping[str, str]] = {
@@ -64,6 +68,10 @@ class CellParameterFile:
         recording_site_files: the landmark files as written in the file.
         info: the free-text ``info`` block.
         nmodl_mechanisms: the ``NMODL_mechanisms`` block (isf compiles its own mechanisms).
+        stimuli: current injections of stimulus-type ``cell_modify_functions``, in file order
+            (``soma_current_injection``, ``apical_current_injection``, ``apical_epsp_injection``,
+            ``BAC_injection``), ready for :class:`~isf.model.experiment.Experiment`.
+        synaptic_inputs: ``synaptic_input`` calls, kept as written.
     """
 
     cell: Cell
@@ -72,6 +80,12 @@ class CellParameterFile:
     recording_site_files: tuple[str, ...] = ()
     info: dict[str, Any] = attrs.field(factory=dict)
     nmodl_mechanisms: dict[str, Any] = attrs.field(factory=dict)
+    stimuli: tuple[CurrentStep | EPSPCurrent, ...] = ()
+    synaptic_inputs: tuple[SynapticInput, ...] = ()
+
+
+#: Every ``cell_modify_functions`` name isf reads.
+CELL_MODIFY_FUNCTIONS: tuple[str, ...] = ("scale_apical", "scale_apical_morph_86", *STIMULUS_FUNCTIONS)
 
 
 def _distribution(ctx: ParamContext, spec: Mapping[str, Any], path: str) -> tuple[Distribution, dict[str, float]]:
@@ -150,12 +164,16 @@ def _region(ctx: ParamContext, block: Mapping[str, Any], path: str) -> Region:
         raise ctx.error(path, str(exc)) from None
 
 
-def _modifiers(ctx: ParamContext, block: Mapping[str, Any]) -> tuple[Any, ...]:
+def _modifiers(ctx: ParamContext, block: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Geometry modifiers and stimuli (with synaptic inputs) of ``cell_modify_functions``."""
     out: list[Any] = []
+    stimuli: list[Any] = []
     for name, kwargs in block.items():
         path = f"neuron.cell_modify_functions.{name}"
-        kwargs = ctx.mapping(kwargs, path)
-        if name == "scale_apical":
+        kwargs = ctx.mapping(kwargs if kwargs is not None else {}, path)
+        if name in STIMULUS_FUNCTIONS:
+            stimuli.extend(read_stimulus(ctx, name, kwargs, path))
+        elif name == "scale_apical":
             given = kwargs.get("compartment", "ApicalDendrite")
             compartment = {"ApicalDendrite": "apic", "Trunk": "trunk"}.get(given) if isinstance(given, str) else None
             if compartment is None:
@@ -165,10 +183,13 @@ def _modifiers(ctx: ParamContext, block: Mapping[str, Any]) -> tuple[Any, ...]:
             if kwargs:
                 raise ctx.error(path, f"takes no arguments, found {', '.join(kwargs)}")
             out.append(ScaleApicalMorph86())
+        elif name == "scale_morphology":
+            raise ctx.error(path, "ISF's scale_morphology is unfinished (in development, no defined effect) and "
+                            "cannot be converted; remove it", value=name, allowed=", ".join(CELL_MODIFY_FUNCTIONS))
         else:
-            raise ctx.error(path, "unsupported cell modify function: supported are scale_apical, "
-                            "scale_apical_morph_86 (current injections are isf stimuli: CurrentStep, EPSPCurrent)")
-    return tuple(out)
+            raise ctx.error(path, f"unknown cell modify function {name!r}: allowed are "
+                            f"{', '.join(CELL_MODIFY_FUNCTIONS)}", value=name, allowed=", ".join(CELL_MODIFY_FUNCTIONS))
+    return tuple(out), tuple(stimuli)
 
 
 def _read_morphology(path: Path) -> Morphology:
@@ -232,12 +253,14 @@ def cell_from_param_dict(
         for mech, vals in ctx.mapping(params.get("mech_globals", {}), "mech_globals").items()
     }
     info = dict(ctx.mapping(params.get("info", {}), "info"))
+    modifiers, stimuli = _modifiers(
+        ctx, ctx.mapping(neuron.get("cell_modify_functions") or {}, "neuron.cell_modify_functions"))
     try:
         cell = Cell(
             morphology=morphology,
             regions=regions,
             discretization=disc,
-            modifiers=_modifiers(ctx, ctx.mapping(neuron.get("cell_modify_functions", {}), "neuron.cell_modify_functions")),
+            modifiers=modifiers,
             mechanism_globals=globals_,
             name=str(info.get("name", "")),
         )
@@ -265,7 +288,9 @@ def cell_from_param_dict(
         except FileNotFoundError as exc:
             raise LegacyFormatError(filename, None, f"sim.recordingSites[{i}]: {exc}") from None
     return CellParameterFile(cell, simulation, tuple(sites), files, info,
-                             dict(ctx.mapping(params.get("NMODL_mechanisms", {}), "NMODL_mechanisms")))
+                             dict(ctx.mapping(params.get("NMODL_mechanisms", {}), "NMODL_mechanisms")),
+                             tuple(s for s in stimuli if not isinstance(s, SynapticInput)),
+                             tuple(s for s in stimuli if isinstance(s, SynapticInput)))
 
 
 def read_cell_param(
@@ -276,7 +301,10 @@ def read_cell_param(
     Files it names by absolute paths from another machine (``neuron.filename``,
     ``sim.recordingSites``) are looked up next to the file and in ``search_roots``.
     """
-    return cell_from_param_dict(read_param(path), str(path), search_roots)
+    try:
+        return cell_from_param_dict(read_param(path), str(path), search_roots)
+    except LegacyFormatError as exc:
+        raise with_line(exc, path) from None
 
 
 def _distribution_dict(distribution: Distribution) -> dict[str, Any]:
@@ -317,7 +345,8 @@ def cell_param_dict(parameters: CellParameterFile, morphology_filename: str | No
     """
     cell = parameters.cell
     neuron: dict[str, Any] = {"filename": morphology_filename or cell.morphology.source or ""}
-    if cell.modifiers:
+    stimuli = stimulus_functions(parameters.stimuli, parameters.synaptic_inputs)
+    if cell.modifiers or stimuli:
         mods: dict[str, Any] = {}
         for mod in cell.modifiers:
             if isinstance(mod, ScaleApical):
@@ -327,6 +356,7 @@ def cell_param_dict(parameters: CellParameterFile, morphology_filename: str | No
                 if mod != ScaleApicalMorph86():
                     raise ValueError(f"{mod!r} has non-default values that legacy scale_apical_morph_86 cannot express")
                 mods["scale_apical_morph_86"] = {}
+        mods.update(stimuli)
         neuron["cell_modify_functions"] = mods
     if cell.discretization != Discretization():
         d = cell.discretization

@@ -15,6 +15,11 @@
    "spiketrain": {"interval": <template interval>}}`` (``pointcell`` first, as in ISF's files).
    Otherwise the population keeps ``celltype: "spiketrain"`` with its top-level ``interval``.
 
+:func:`evoked_network_param` does the same with isf's shipped templates (:func:`isf.data.network_templates`:
+the ongoing template and the complete PSTH library, L1 included) and a cell's embedding folder
+(:class:`EmbeddingFiles`: ``NumberOfConnectedCells.csv``, ``.syn``, ``.con``); :func:`evoked_network`
+turns it into a typed :class:`~isf.model.network.Network` of the cell's morphology.
+
 Differences from ISF: a cell type of the template missing from the counts gets no populations
 (ISF raises KeyError); a missing PSTH file is an error naming it unless
 ``missing_psth="ongoing"`` (then that type keeps ongoing activity only, with a warning), whereas
@@ -30,16 +35,30 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import attrs
+
+from isf.data import network_templates
 from isf.dsl.connected_cells import read_connected_cells
+from isf.dsl.network_param import network_from_param_dict
 from isf.dsl.param_format import read_param
 from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
+from isf.model.morphology import Morphology
+from isf.model.network import Network
 
 __all__ = [
+    "CONNECTED_CELLS_FILE",
     "DEFLECTION_OFFSET_MS",
+    "ONGOING_TEMPLATE",
     "PSTH_FILES",
     "SURROUND_COLUMNS",
     "SURROUND_PSTH_WHISKER",
+    "WHISKERS",
+    "EmbeddingFiles",
     "create_evoked_network",
+    "default_psth_folder",
+    "default_template",
+    "evoked_network",
+    "evoked_network_param",
     "evoked_psth",
 ]
 
@@ -90,6 +109,15 @@ SURROUND_COLUMNS: Mapping[str, Mapping[str, int]] = {
 #: reflection through C2: a C2 deflection seen from B1 is a D3 deflection seen from C2).
 SURROUND_PSTH_WHISKER: Mapping[int, str] = {1: "D3", 2: "D2", 3: "D1", 4: "C3", 5: "C2", 6: "C1", 7: "B3", 8: "B2",
                                             9: "B1"}
+
+#: Every whisker whose deflection can be built (the PSTHs recorded in C2 for its 3×3 neighbourhood
+#: cover any whisker by point reflection): rows A–E, arcs 1–4, and the straddlers Alpha … Delta.
+WHISKERS: tuple[str, ...] = tuple(SURROUND_COLUMNS)
+
+#: The ongoing-activity template in :func:`isf.data.network_templates`.
+ONGOING_TEMPLATE = "ongoing_activity/ongoing_activity_celltype_template_exc_conductances_fitted.param"
+#: The file of connected-cell counts in an embedding folder (LEGACY_FORMATS §5.3).
+CONNECTED_CELLS_FILE = "NumberOfConnectedCells.csv"
 
 
 class _PSTHLibrary:
@@ -231,3 +259,108 @@ def create_evoked_network(
         "NMODL_mechanisms": copy.deepcopy(template.get("NMODL_mechanisms", {})),
         "network": network,
     }
+
+
+def default_template() -> Path:
+    """The shipped ongoing-activity template (``isf/data/network_templates``, see its NOTICE)."""
+    return network_templates(ONGOING_TEMPLATE)
+
+
+def default_psth_folder() -> Path:
+    """The shipped evoked PSTH library, one file per cell type (:data:`PSTH_FILES`, L1 included)."""
+    return network_templates("evoked_activity")
+
+
+def _one_file(folder: Path, pattern: str, stem: str | None = None) -> Path:
+    found = sorted(folder.glob(pattern))
+    if stem is not None and len(found) > 1:
+        found = [p for p in found if p.stem == stem] or found
+    if len(found) != 1:
+        names = ", ".join(p.name for p in found) or "none"
+        raise MissingFileError(f"{folder}: expected exactly one {pattern} file of the cell's embedding, found {names}; "
+                               "name the files with EmbeddingFiles(connected_cells=…, syn=…, con=…)", folder)
+    return found[0]
+
+
+@attrs.frozen
+class EmbeddingFiles:
+    """The files of a cell's anatomical embedding that a network is built from (LEGACY_FORMATS §5).
+
+    Attributes:
+        connected_cells: ``NumberOfConnectedCells.csv`` (connected presynaptic cells per column and type).
+        syn: the ``.syn`` file (synapse locations).
+        con: the ``.con`` file (which presynaptic cell owns which synapse).
+    """
+
+    connected_cells: Path = attrs.field(converter=Path)
+    syn: Path = attrs.field(converter=Path)
+    con: Path = attrs.field(converter=Path)
+
+    @classmethod
+    def of_folder(cls, folder: str | os.PathLike[str]) -> EmbeddingFiles:
+        """The embedding files in ``folder``: its ``NumberOfConnectedCells.csv``, its one ``.syn`` and the
+        ``.con`` of the same name (or its one ``.con``).
+
+        Raises:
+            MissingFileError: the folder or one of the files is missing, or a kind is ambiguous.
+        """
+        path = Path(folder).resolve()
+        if not path.is_dir():
+            raise MissingFileError(f"no embedding folder {path} (expected {CONNECTED_CELLS_FILE}, a .syn and a .con "
+                                   "file in it)", path)
+        counts = path / CONNECTED_CELLS_FILE
+        if not counts.is_file():
+            raise MissingFileError(f"{path}: no {CONNECTED_CELLS_FILE} (connected cells per column and type)", counts)
+        syn = _one_file(path, "*.syn")
+        return cls(counts, syn, _one_file(path, "*.con", stem=syn.stem))
+
+
+def evoked_network_param(
+    whisker: str,
+    embedding: EmbeddingFiles | str | os.PathLike[str],
+    *,
+    template: Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    psth_folder: str | os.PathLike[str] | None = None,
+    offset_ms: float = DEFLECTION_OFFSET_MS,
+    write_all_celltypes: bool = False,
+) -> dict[str, Any]:
+    """The legacy network parameter dict of a deflection of ``whisker`` for a cell's embedding.
+
+    Args:
+        whisker: the deflected whisker, one of :data:`WHISKERS` (``"C2"``, ``"B1"``, …, ``"E2"``).
+        embedding: the embedding files, or a folder holding them (:meth:`EmbeddingFiles.of_folder`);
+            the ``.syn``/``.con`` paths are written as absolute paths.
+        template: the ongoing template (default: the shipped one, :func:`default_template`).
+        psth_folder: the PSTH library (default: the shipped one, :func:`default_psth_folder`).
+        offset_ms: stimulus onset, ms (245 ms as ISF).
+        write_all_celltypes: also write populations with 0 connected cells.
+
+    Raises:
+        ArgumentValueError: an unknown whisker (the message lists the allowed ones).
+        MissingFileError: a missing embedding file or PSTH file.
+    """
+    _check_whisker(whisker)
+    files = embedding if isinstance(embedding, EmbeddingFiles) else EmbeddingFiles.of_folder(embedding)
+    return create_evoked_network(
+        default_template() if template is None else template,
+        files.connected_cells,
+        files.syn.resolve(),
+        files.con.resolve(),
+        whisker,
+        default_psth_folder() if psth_folder is None else psth_folder,
+        offset_ms=offset_ms,
+        write_all_celltypes=write_all_celltypes,
+    )
+
+
+def evoked_network(
+    whisker: str,
+    morphology: Morphology,
+    embedding: EmbeddingFiles | str | os.PathLike[str],
+    **options: Any,
+) -> Network:
+    """The typed network of a deflection of ``whisker`` onto ``morphology`` (the cell the embedding was
+    made for): :func:`evoked_network_param` (``options`` are its keywords) read as an
+    :class:`~isf.model.network.Network`."""
+    params = evoked_network_param(whisker, embedding, **options)
+    return network_from_param_dict(params, morphology).network

@@ -7,26 +7,25 @@ synapses mapped onto the given morphology from the ``.syn`` file and connectivit
 written, so :func:`network_param_dict` / :func:`write_network_param` can write the legacy dict
 back (optionally relocating those paths).
 
-Supported, as ISF's simrun reads them (``create_saved_network2``):
+Supported, as ISF's simrun reads them (``create_saved_network2``), key by key in
+``docs/legacy_files.md``:
 
-* ``celltype: "spiketrain"`` (top-level ``interval``, ``noise``, ``start``, ``nspikes``) →
-  :class:`~isf.model.activity.Poisson`; ``celltype: "pointcell"`` with ``distribution: "PSTH"``
-  (top-level ``intervals``, ``probabilities``, ``offset``) → :class:`~isf.model.activity.PSTH`;
-  the dict form ``{"pointcell": {...}, "spiketrain": {...}}`` → an
-  :class:`~isf.model.activity.Activity` with the components in the dict's order.
-* ``synapses.releaseProb`` (a probability, or absent = every spike releases),
-  ``synapses.receptors`` → :class:`~isf.model.receptor.Receptor` (``weight`` scalar or list,
-  ``parameter``, ``threshold``, ``delay``, ``weightDistribution: "lognormal"``).
+* ``celltype`` in all its forms and every point-cell ``distribution`` of §4.4
+  (:mod:`isf.dsl.network_activity`);
+* ``synapses.releaseProb`` (a probability; ``"dynamic"`` = the receptors' stochastic
+  Tsodyks–Markram release, :attr:`~isf.model.network.Population.dynamic_release`; absent = every
+  spike releases), ``synapses.receptors`` → :class:`~isf.model.receptor.Receptor` (``weight``
+  scalar or list, ``parameter``, ``threshold``, ``delay``, ``weightDistribution: "lognormal"``);
+* ``network_modify_functions`` and ``network_param_modify_functions`` → the network's modifiers
+  (:mod:`isf.dsl.network_modifiers`);
 * ``synapses.distributionFile`` / ``connectionFile``: read once per distinct file; absolute
   paths from other machines are looked up next to the parameter file and in ``search_roots``
   (:func:`~isf.dsl.paths.resolve_legacy_path`). A population absent from the ``.con`` has no
   connections; ``.syn`` types without a population are ignored.
 
-Not supported (a :class:`~isf.errors.LegacyFormatError` naming the key path): other
-point-cell distributions (``normal``, ``uniform``, ``lognormal``, ``PSTH_absolute_number``,
-``PSTH_poissontrain``, ``PSTH_poissontrain_v2``, ``poissontrain_modulated``),
-``releaseProb: "dynamic"``, non-empty ``network_modify_functions``. Keys ISF ignores
-(e.g. ``start`` without ``noise``, ``convergence``) are ignored with a warning.
+Keys ISF ignores (``start`` without ``noise``, ``convergence``) are ignored with a warning; a
+:class:`~isf.errors.LegacyFormatError` names the key path (and, for files, the line) of anything
+missing, malformed or unknown, with the allowed names.
 """
 
 from __future__ import annotations
@@ -41,11 +40,13 @@ import attrs
 import numpy as np
 
 from isf.dsl.con_file import read_con, write_con
-from isf.dsl.param_format import ParamContext, is_finite_number, read_param, write_param
+from isf.dsl.network_activity import POINTCELL_DISTRIBUTIONS, activity_dict, read_activity
+from isf.dsl.network_modifiers import MODIFIER_BLOCKS, modifier_blocks, read_modifiers
+from isf.dsl.param_format import ParamContext, read_param, write_param
+from isf.dsl.param_lines import with_line
 from isf.dsl.paths import resolve_legacy_path
 from isf.dsl.syn_file import SynPopulations, read_syn, syn_row_line, write_syn
-from isf.errors import ModelValueError
-from isf.model.activity import PSTH, Activity, Poisson
+from isf.errors import LegacyFormatError, ModelValueError
 from isf.model.morphology import Morphology
 from isf.model.network import Network, Population
 from isf.model.receptor import Receptor
@@ -64,19 +65,12 @@ __all__ = [
     "write_network_param",
 ]
 
-#: Point-cell spike distributions ISF knows (LEGACY_FORMATS §4.4).
-POINTCELL_DISTRIBUTIONS: tuple[str, ...] = (
-    "normal", "uniform", "lognormal", "PSTH", "PSTH_absolute_number", "PSTH_poissontrain",
-    "PSTH_poissontrain_v2", "poissontrain_modulated",
-)
-#: The ones isf models.
-SUPPORTED_POINTCELL_DISTRIBUTIONS: tuple[str, ...] = ("PSTH",)
+#: The point-cell distributions isf models: all of ISF's.
+SUPPORTED_POINTCELL_DISTRIBUTIONS: tuple[str, ...] = POINTCELL_DISTRIBUTIONS
 
 #: A path relocation: ``{old_prefix: new_prefix}`` (longest matching prefix wins) or a function.
 Relocation = Union[Mapping[str, str], Callable[[str], str]]
 
-_POISSON_KEYS = ("interval", "noise", "start", "nspikes")
-_PSTH_KEYS = ("distribution", "intervals", "probabilities", "offset")
 _POPULATION_KEYS = ("cellNr", "celltype", "synapses")
 _SYNAPSE_KEYS = ("distributionFile", "connectionFile", "releaseProb", "receptors")
 _RECEPTOR_KEYS = ("threshold", "delay", "weight", "weightDistribution", "parameter")
@@ -84,7 +78,7 @@ _RECEPTOR_FIELDS = {"mechanism": "", "weights_nS": ".weight", "parameters": ".pa
                     "threshold": ".threshold", "weight_distribution": ".weightDistribution"}
 _POPULATION_FIELDS = {"name": "", "cell_count": ".cellNr", "activity": ".celltype", "receptors": ".synapses.receptors",
                       "synapses": ".synapses.distributionFile", "connectivity": ".synapses.connectionFile",
-                      "release_probability": ".synapses.releaseProb"}
+                      "release_probability": ".synapses.releaseProb", "dynamic_release": ".synapses.releaseProb"}
 
 
 @attrs.frozen
@@ -144,78 +138,6 @@ class _Files:
         return found, self._con[found]
 
 
-def _poisson(ctx: ParamContext, spec: Mapping[str, Any], path: str) -> Poisson:
-    interval = ctx.number(ctx.required(spec, "interval", path, " (mean inter-spike interval, ms)"), f"{path}.interval")
-    noise, start = 1.0, 0.0
-    if "noise" in spec:
-        noise = ctx.number(spec["noise"], f"{path}.noise")
-        if "start" in spec:
-            start = ctx.number(spec["start"], f"{path}.start")
-    elif "start" in spec:
-        ctx.warn_ignored(path, ["start"], " because 'noise' is absent (ISF reads 'start' only together with 'noise')")
-    n_spikes = None
-    if "nspikes" in spec and spec["nspikes"] is not None:
-        n_spikes = ctx.count(spec["nspikes"], f"{path}.nspikes")
-    try:
-        return Poisson(interval, noise, start, n_spikes)
-    except ModelValueError as exc:
-        raise ctx.error(path, str(exc)) from None
-
-
-def _psth(ctx: ParamContext, spec: Mapping[str, Any], path: str, name: str) -> PSTH:
-    if "distribution" not in spec:
-        raise ctx.error(path, f"population {name}: no 'distribution' key, which ISF reads as 'normal'; isf supports "
-                        f"only {', '.join(map(repr, SUPPORTED_POINTCELL_DISTRIBUTIONS))} point cells")
-    dist = spec["distribution"]
-    if dist not in SUPPORTED_POINTCELL_DISTRIBUTIONS:
-        kind = "the ISF point-cell distribution" if dist in POINTCELL_DISTRIBUTIONS else "unknown distribution"
-        raise ctx.error(f"{path}.distribution",
-                        f"population {name} uses {kind} {dist!r}, which isf does not support; supported: "
-                        f"{', '.join(map(repr, SUPPORTED_POINTCELL_DISTRIBUTIONS))}")
-    intervals = ctx.required(spec, "intervals", path, " (PSTH bins [(t0, t1), ...], ms)")
-    ok = isinstance(intervals, (list, tuple)) and all(
-        isinstance(b, (list, tuple)) and len(b) == 2
-        and all(is_finite_number(t) for t in b)
-        for b in intervals)
-    if not ok:
-        raise ctx.error(f"{path}.intervals", f"expected a list of (t0, t1) pairs of numbers, found {intervals!r}")
-    probabilities = ctx.required(spec, "probabilities", path, " (spike probability per bin)")
-    if not isinstance(probabilities, (list, tuple)):
-        raise ctx.error(f"{path}.probabilities", f"expected a list of numbers, found {probabilities!r}")
-    probs = [ctx.number(p, f"{path}.probabilities[{i}]") for i, p in enumerate(probabilities)]
-    offset = ctx.number(ctx.required(spec, "offset", path, " (stimulus onset, ms; ISF needs it for PSTH)"),
-                        f"{path}.offset")
-    try:
-        return PSTH(intervals, probs, offset)
-    except ModelValueError as exc:
-        raise ctx.error(path, str(exc)) from None
-
-
-def _activity(ctx: ParamContext, spec: Mapping[str, Any], path: str, name: str) -> tuple[Activity, tuple[str, ...]]:
-    """The activity and the population-level keys it used."""
-    celltype = ctx.required(spec, "celltype", path, " ('spiketrain', 'pointcell' or a dict of both)")
-    if celltype == "spiketrain":
-        return Activity(_poisson(ctx, spec, path)), _POISSON_KEYS
-    if celltype == "pointcell":
-        return Activity(_psth(ctx, spec, path, name)), _PSTH_KEYS
-    if isinstance(celltype, Mapping):
-        components: list[Any] = []
-        for kind, sub in celltype.items():
-            sub_path = f"{path}.celltype.{kind}"
-            if kind == "spiketrain":
-                sub = ctx.mapping(sub, sub_path)
-                components.append(_poisson(ctx, sub, sub_path))
-                ctx.warn_ignored(sub_path, [k for k in sub if k not in _POISSON_KEYS])
-            elif kind == "pointcell":
-                sub = ctx.mapping(sub, sub_path)
-                components.append(_psth(ctx, sub, sub_path, name))
-                ctx.warn_ignored(sub_path, [k for k in sub if k not in _PSTH_KEYS])
-            else:
-                raise ctx.error(sub_path, f"{kind!r} is not a spike source: allowed are 'spiketrain', 'pointcell'")
-        return Activity(tuple(components)), ()
-    raise ctx.error(f"{path}.celltype", f"expected 'spiketrain', 'pointcell' or a dict of them, found {celltype!r}")
-
-
 def _receptor(ctx: ParamContext, mechanism: str, spec: Mapping[str, Any], path: str) -> Receptor:
     weight = ctx.required(spec, "weight", path, " (nS; a number or a list)")
     if isinstance(weight, (list, tuple)):
@@ -243,16 +165,15 @@ def _population(
     path = f"network.{name}"
     spec = ctx.mapping(spec, path)
     cell_count = ctx.count(ctx.required(spec, "cellNr", path, " (number of presynaptic cells)"), f"{path}.cellNr")
-    activity, activity_keys = _activity(ctx, spec, path, name)
+    activity, activity_keys = read_activity(ctx, spec, path, name)
     ctx.warn_ignored(path, [k for k in spec if k not in _POPULATION_KEYS and k not in activity_keys])
     syn_spec = ctx.mapping(ctx.required(spec, "synapses", path), f"{path}.synapses")
     ctx.warn_ignored(f"{path}.synapses", [k for k in syn_spec if k not in _SYNAPSE_KEYS])
     release = syn_spec.get("releaseProb")
-    if release == "dynamic":
-        raise ctx.error(f"{path}.synapses.releaseProb",
-                        "'dynamic' release (stochastic ProbAMPANMDA2/ProbUDFsyn2 synapses) is not supported; give a "
-                        "probability in [0, 1] or omit the key (every spike releases)")
-    if release is not None:
+    dynamic = release == "dynamic"
+    if dynamic:
+        release = None
+    elif release is not None:
         release = ctx.number(release, f"{path}.synapses.releaseProb")
     receptors_spec = ctx.mapping(ctx.required(syn_spec, "receptors", f"{path}.synapses"), f"{path}.synapses.receptors")
     receptors = tuple(
@@ -283,7 +204,7 @@ def _population(
             raise ctx.error(f"{path}.synapses.distributionFile", f"{syn_path}: {exc}") from None
     connectivity = con.get(name, Connectivity.empty())
     try:
-        population = Population(name, cell_count, activity, receptors, synapses, connectivity, release)
+        population = Population(name, cell_count, activity, receptors, synapses, connectivity, release, dynamic)
     except ModelValueError as exc:
         where = path + _POPULATION_FIELDS.get(exc.field or "", "")
         detail = f" ({con_path} with {syn_path})" if exc.field == "connectivity" else ""
@@ -319,19 +240,17 @@ def network_from_param_dict(
     populations: list[Population] = []
     syn_files: dict[str, str] = {}
     con_files: dict[str, str] = {}
+    modifiers: list[Any] = []
     for name, spec in network_spec.items():
-        if name == "network_modify_functions":
-            if spec:
-                functions = ", ".join(map(str, ctx.mapping(spec, "network.network_modify_functions")))
-                raise ctx.error("network.network_modify_functions", f"not supported ({functions}); remove the "
-                                "block or express the change on the typed network")
+        if name in MODIFIER_BLOCKS:
+            modifiers.extend(read_modifiers(ctx, str(name), spec if spec is not None else {}))
             continue
         if not isinstance(name, str):
             raise ctx.error(f"network[{name!r}]", "population names must be strings '<celltype>_<column>'")
         population, syn_files[name], con_files[name] = _population(ctx, name, spec, morphology, files)
         populations.append(population)
     try:
-        network = Network(tuple(populations))
+        network = Network(tuple(populations), tuple(modifiers))
     except ModelValueError as exc:
         raise ctx.error("network", str(exc)) from None
     top = params if "network" in params else {}
@@ -356,7 +275,10 @@ def read_network_param(
     looked up as written, then next to the parameter file and in ``search_roots`` (see
     :func:`~isf.dsl.paths.resolve_legacy_path`); each distinct file is read once.
     """
-    return network_from_param_dict(read_param(path), morphology, os.fspath(path), search_roots)
+    try:
+        return network_from_param_dict(read_param(path), morphology, os.fspath(path), search_roots)
+    except LegacyFormatError as exc:
+        raise with_line(exc, path) from None
 
 
 # --------------------------------------------------------------------------
@@ -377,36 +299,6 @@ def relocate_path(path: str, relocate: Relocation | None) -> str:
         if path.startswith(prefix):
             return relocate[prefix] + path[len(prefix):]
     return path
-
-
-def _poisson_dict(poisson: Poisson) -> dict[str, Any]:
-    out: dict[str, Any] = {"interval": poisson.interval_ms}
-    if poisson.noise != 1.0 or poisson.start_ms != 0.0:
-        out["noise"] = poisson.noise  # ISF reads 'start' only together with 'noise'
-        out["start"] = poisson.start_ms
-    if poisson.n_spikes is not None:
-        out["nspikes"] = poisson.n_spikes
-    return out
-
-
-def _psth_dict(psth: PSTH) -> dict[str, Any]:
-    return {"distribution": "PSTH", "intervals": [tuple(b) for b in psth.intervals_ms],
-            "probabilities": list(psth.probabilities), "offset": psth.offset_ms}
-
-
-def _activity_dict(name: str, activity: Activity) -> dict[str, Any]:
-    kinds = [type(c) for c in activity.components]
-    if len(set(kinds)) != len(kinds):
-        raise ValueError(f"population {name}: a legacy file holds at most one spiketrain and one pointcell "
-                         f"generator, the activity has {', '.join(k.__name__ for k in kinds)}")
-    if len(kinds) == 1:
-        component = activity.components[0]
-        if isinstance(component, Poisson):
-            return {"celltype": "spiketrain", **_poisson_dict(component)}
-        return {"celltype": "pointcell", **_psth_dict(component)}
-    return {"celltype": {("spiketrain" if isinstance(c, Poisson) else "pointcell"):
-                         (_poisson_dict(c) if isinstance(c, Poisson) else _psth_dict(c))
-                         for c in activity.components}}
 
 
 def _receptor_dict(receptor: Receptor) -> dict[str, Any]:
@@ -443,12 +335,15 @@ def network_param_dict(parameters: NetworkParameterFile, relocate: Relocation | 
             raise ValueError(f"population {pop.name}: no file name in {' and '.join(missing)} "
                              "(write the files with write_network_embedding and name them there)")
         synapses: dict[str, Any] = {"receptors": {r.mechanism: _receptor_dict(r) for r in pop.receptors}}
-        if pop.release_probability is not None:
+        if pop.dynamic_release:
+            synapses["releaseProb"] = "dynamic"
+        elif pop.release_probability is not None:
             synapses["releaseProb"] = pop.release_probability
         synapses["distributionFile"] = relocate_path(parameters.synapse_files[pop.name], relocate)
         synapses["connectionFile"] = relocate_path(parameters.connection_files[pop.name], relocate)
-        network[pop.name] = {**_activity_dict(pop.name, pop.activity), "synapses": synapses,
+        network[pop.name] = {**activity_dict(pop.name, pop.activity), "synapses": synapses,
                              "cellNr": pop.cell_count}
+    network.update(modifier_blocks(parameters.network.modifiers))
     return {
         "info": copy.deepcopy(parameters.info),
         "NMODL_mechanisms": copy.deepcopy(parameters.nmodl_mechanisms),

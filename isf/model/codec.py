@@ -18,7 +18,7 @@ import numpy as np
 from cattrs.strategies import configure_tagged_union
 
 from isf.errors import ModelValueError
-from isf.model import activity, distribution, modifier, site, stimulus
+from isf.model import activity, distribution, modifier, network_modifier, site, stimulus
 from isf.model import axon  # noqa: F401  (imported so every model module is loaded)
 from isf.model.activity import Activity, ActivityComponent
 from isf.model.cell import Cell
@@ -29,6 +29,7 @@ from isf.model.mechanism import Mechanism
 from isf.model.modifier import Modifier
 from isf.model.morphology import Morphology, Section
 from isf.model.network import Network, Population
+from isf.model.network_modifier import NetworkModifier
 from isf.model.receptor import Receptor
 from isf.model.recording import Recording
 from isf.model.region import Region, Spines
@@ -77,7 +78,7 @@ def _resolve_all() -> None:
     # cattrs needs real types, not the strings ``from __future__ import annotations`` leaves.
     seen: set[type] = set()
     pending: list[type] = [*TOP_LEVEL.values()]
-    for module in (activity, distribution, modifier, site, stimulus):
+    for module in (activity, distribution, modifier, network_modifier, site, stimulus):
         pending.extend(v for v in vars(module).values() if isinstance(v, type) and attrs.has(v))
     while pending:
         cls = pending.pop()
@@ -96,7 +97,7 @@ def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_unstructure_hook_func(_is_array, lambda a: a.tolist())
     conv.register_structure_hook_func(_is_array, lambda v, _: np.asarray(v, dtype=float))
-    for union in (Distribution, Modifier, Site, Stimulus, ActivityComponent):
+    for union in (Distribution, Modifier, Site, Stimulus, ActivityComponent, NetworkModifier):
         configure_tagged_union(union, conv, tag_name="type")
     return conv
 

@@ -8,7 +8,8 @@ import attrs
 import numpy as np
 
 from isf.model.activity import Activity
-from isf.model.receptor import Receptor
+from isf.model.network_modifier import PARAMETER_MODIFIERS, WIRING_MODIFIERS, NetworkModifier
+from isf.model.receptor import DYNAMIC_RELEASE_MECHANISMS, Receptor
 from isf.model.summary import network_html, network_text
 from isf.model.synapse import Connectivity, Synapses
 from isf.model.validation import fail, non_negative_int, to_optional_float, unique_items
@@ -47,6 +48,9 @@ class Population:
         connectivity: which presynaptic cell owns which synapse; synapses without a row never fire.
         release_probability: chance that a presynaptic spike releases at a synapse (independent per
             synapse and spike); ``None`` = always.
+        dynamic_release: legacy ``releaseProb: "dynamic"``: every spike reaches the synapse and the
+            receptors (stochastic Tsodyks–Markram, ``ProbAMPANMDA2``/``ProbUDFsyn2``) decide about
+            release themselves, each seeded per synapse from the trial's generator.
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -59,6 +63,19 @@ class Population:
     connectivity: Connectivity = attrs.field(factory=Connectivity.empty, validator=_check_connectivity)
     release_probability: float | None = attrs.field(default=None, converter=to_optional_float,
                                                     validator=_check_release)
+    dynamic_release: bool = attrs.field(default=False)
+
+    @dynamic_release.validator
+    def _check_dynamic(self, attribute: attrs.Attribute[bool], value: bool) -> None:
+        if not isinstance(value, bool):
+            fail(self, attribute, value, "True or False")
+        if value and self.release_probability is not None:
+            fail(self, attribute, value, "False when release_probability is set (dynamic release replaces it)")
+        if value:
+            other = [r.mechanism for r in self.receptors if r.mechanism not in DYNAMIC_RELEASE_MECHANISMS]
+            if other:
+                fail(self, attribute, f"receptors {other}",
+                     "receptors with stochastic release: " + ", ".join(DYNAMIC_RELEASE_MECHANISMS))
 
     @property
     def cell_type(self) -> str:
@@ -71,12 +88,40 @@ class Population:
         return self.name.split("_", 1)[1]
 
 
+def _check_modifiers(instance: Network, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    for item in value:
+        if not isinstance(item, (*WIRING_MODIFIERS, *PARAMETER_MODIFIERS)):
+            fail(instance, attribute, item, "network modifiers: " + ", ".join(
+                c.__name__ for c in (*WIRING_MODIFIERS, *PARAMETER_MODIFIERS)))
+
+
 @attrs.frozen
 class Network:
-    """All presynaptic populations of a simulation, in order."""
+    """All presynaptic populations of a simulation, in order.
+
+    Attributes:
+        populations: the populations.
+        modifiers: network modifiers (LEGACY_FORMATS §4.7), in order: parameter modifiers are
+            applied to the populations before each trial is drawn (:meth:`prepared`), wiring
+            modifiers (silencing) to each drawn trial.
+    """
 
     populations: tuple[Population, ...] = attrs.field(
         converter=tuple[Population, ...], validator=unique_items(Population, lambda p: p.name, "population names"))
+    modifiers: tuple[NetworkModifier, ...] = attrs.field(default=(), converter=tuple, validator=_check_modifiers)
+
+    def prepared(self) -> Network:
+        """The network the trials draw from: every parameter modifier applied (in order) to every
+        population; wiring modifiers are kept. The same network when there is none."""
+        changes = [m for m in self.modifiers if isinstance(m, PARAMETER_MODIFIERS)]
+        if not changes:
+            return self
+        populations = []
+        for pop in self.populations:
+            for modifier in changes:
+                pop = modifier.apply(pop)
+            populations.append(pop)
+        return Network(tuple(populations), tuple(m for m in self.modifiers if isinstance(m, WIRING_MODIFIERS)))
 
     def __getitem__(self, name: str) -> Population:
         for pop in self.populations:

@@ -19,7 +19,14 @@ RECEPTOR_MECHANISMS: Mapping[str, tuple[int, frozenset[str]]] = {
     "glutamate_syn": (2, frozenset({"tau1", "tau2", "tau3", "tau4", "e", "decayampa", "decaynmda", "taudampa",
                                     "taudnmda", "facilampa", "facilnmda", "taufampa", "taufnmda"})),
     "gaba_syn": (1, frozenset({"e", "risetime", "decaytime", "decaygaba", "taudgaba", "facilgaba", "taufgaba"})),
+    "ProbAMPANMDA2": (1, frozenset({"tau_r_AMPA", "tau_d_AMPA", "tau_r_NMDA", "tau_d_NMDA", "Use", "Dep", "Fac", "e",
+                                    "gmax", "u0", "mg"})),
+    "ProbUDFsyn2": (1, frozenset({"tau_r", "tau_d", "Use", "Dep", "Fac", "e", "gmax", "u0"})),
 }
+
+#: Receptors that decide release themselves (stochastic Tsodyks–Markram, LEGACY_FORMATS §6.4), used
+#: with ``releaseProb: "dynamic"``; isf's own mechanisms of those names (``mechanisms/prob_*.mod``).
+DYNAMIC_RELEASE_MECHANISMS: tuple[str, ...] = ("ProbAMPANMDA2", "ProbUDFsyn2")
 
 
 def _weights(value: Any) -> tuple[float, ...]:

@@ -1,8 +1,8 @@
-"""Current-injection stimuli."""
+"""Current-injection stimuli, and the legacy ``synaptic_input`` cell modifier kept as a value."""
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, ClassVar, Union
 
 import attrs
 
@@ -59,3 +59,27 @@ class EPSPCurrent:
 
 
 Stimulus = Union[CurrentStep, EPSPCurrent]
+
+
+def _non_empty(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        fail(instance, attribute, value, "a non-empty file name")
+
+
+@attrs.frozen
+class SynapticInput:
+    """Legacy ``synaptic_input`` cell modifier (ISF marks it experimental): build the network of a
+    network parameter file on the cell and replay a synapse-activation file (LEGACY_FORMATS §4.10).
+    Kept as written; it is not a current injection, so an :class:`~isf.model.experiment.Experiment`
+    gets it as its network (read the files with :func:`isf.read_network_param` and the replay reader).
+
+    Attributes:
+        network_param: the network ``.param`` file, as written.
+        synapse_activation_file: the synapse-activation ``.csv`` to replay, as written.
+        tstop_ms: run length, ms.
+    """
+
+    legacy_name: ClassVar[str] = "synaptic_input"
+    network_param: str = attrs.field(validator=_non_empty)
+    synapse_activation_file: str = attrs.field(validator=_non_empty)
+    tstop_ms: float = attrs.field(converter=to_float, validator=positive)

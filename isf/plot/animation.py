@@ -10,6 +10,10 @@ A :class:`CellAnimation` writes a GIF (Pillow, always available with matplotlib)
 ``ffmpeg`` is on PATH) or one PNG per frame, and shows itself in a notebook (``_repr_html_``:
 matplotlib's JavaScript player with the frames inlined).
 
+Given a trial's synapse activations (``activations=``, e.g. :attr:`StoredTrial.activations
+<isf.backends.replay.StoredTrial>` of a replayed trial), both mark the synapses that fire in each frame,
+coloured by presynaptic cell type (:mod:`isf.plot.synapse_markers`).
+
 Example — a back-propagating action potential in cell 86::
 
     exp = isf.Experiment(cell, isf.Simulation(40), [isf.CurrentStep(1.9, delay_ms=20, duration_ms=5)])
@@ -23,11 +27,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, Union
 
 import numpy as np
+import pandas as pd
 from matplotlib import colormaps
 from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -36,7 +41,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from tqdm.auto import tqdm
 
 from isf.errors import ArgumentValueError
@@ -47,6 +52,7 @@ from isf.model.segment_table import segment_traces
 from isf.model.soma_distance import geometric_soma_distance, segment_centres
 from isf.plot.morphology import LABEL_COLORS, morphology_geometry
 from isf.plot.output import atomic_output
+from isf.plot.synapse_markers import SynapseMarkers, synapse_events
 
 __all__ = [
     "CellAnimation",
@@ -199,6 +205,23 @@ class CellAnimation:
         return self.to_jshtml()
 
 
+#: A trial's synapse activations in long form (a frame, or a mapping of columns).
+Activations: TypeAlias = Union[pd.DataFrame, Mapping[str, ArrayLike]]
+
+
+def _markers(ax: Any, cell: Cell, activations: Activations | None, labels: Collection[str] | None,
+             times: NDArray[np.float64], window_ms: float | None, size: float, three_d: bool
+             ) -> SynapseMarkers | None:
+    """Markers of the releases on the sections with ``labels`` (and the soma), or ``None``."""
+    if activations is None:
+        return None
+    morph = cell.morphology
+    wanted = None if labels is None else {canonical_label(lab) for lab in labels} | {"soma"}
+    keep = np.array([wanted is None or s.label in wanted for s in morph.sections], dtype=bool)
+    events = synapse_events(activations, cell).only_sections(keep)
+    return SynapseMarkers(ax, events, times, window_ms, size, three_d)
+
+
 def _v_range(values: NDArray[np.float64]) -> tuple[float, float]:
     finite = values[np.isfinite(values)]
     if not finite.size:
@@ -250,6 +273,9 @@ def animate_voltage_vs_distance(
     ylim: tuple[float, float] | None = None,
     ylabel: str = "V (mV)",
     figsize: tuple[float, float] = (7.0, 4.0),
+    activations: Activations | None = None,
+    synapse_window_ms: float | None = None,
+    synapse_size: float = 18.0,
 ) -> CellAnimation:
     """Voltage (or ``variable``) of every segment against its distance from the soma, over time.
 
@@ -265,6 +291,12 @@ def animate_voltage_vs_distance(
         labels: labels of the sections drawn (default the dendrites; ``None`` = all non-soma).
         xlim_um: distance axis, µm (default 0 … farthest segment).
         ylim: value axis (default the range of the shown frames).
+        activations: the trial's synapse activations (long form: population, section_id,
+            section_pt_id, soma_distance_um, time_ms): the synapses firing in a frame are marked at
+            their soma distance on the value of their segment, coloured by presynaptic cell type.
+        synapse_window_ms: a release at ``t`` is marked in the frame at ``T`` if ``T − window < t ≤ T``
+            (default the frame step: each release in one frame).
+        synapse_size: marker area, points².
     """
     values = segment_traces(result, cell, variable)
     times, idx = frame_indices(result.t_ms, t_start_ms, t_stop_ms, t_step_ms)
@@ -304,8 +336,11 @@ def animate_voltage_vs_distance(
         loc="upper right",
     )
     title = ax.set_title("")
+    markers = _markers(ax, cell, activations, labels, times, synapse_window_ms, synapse_size, False)
 
     def draw(k: int) -> None:
+        if markers is not None:
+            markers.update(k, values[:, idx[k]])
         y = values[flat_rows, idx[k]]
         lines.set_segments(
             [
@@ -337,6 +372,9 @@ def animate_morphology(
     azimuth_deg: float = -60.0,
     linewidth_scale: float = 0.6,
     figsize: tuple[float, float] = (5.0, 6.0),
+    activations: Activations | None = None,
+    synapse_window_ms: float | None = None,
+    synapse_size: float = 18.0,
 ) -> CellAnimation:
     """The cell in 3D, each segment coloured by its voltage (or ``variable``), over time.
 
@@ -347,6 +385,8 @@ def animate_morphology(
         value_label: colour-bar label, with units.
         elevation_deg, azimuth_deg: viewing angles, degrees.
         linewidth_scale: line width in points per µm of diameter (clipped to 0.3 … 5 pt).
+        activations, synapse_window_ms, synapse_size: the synapses firing in a frame, marked at their
+            3D position (see :func:`animate_voltage_vs_distance`).
     """
     from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
@@ -377,8 +417,11 @@ def animate_morphology(
         ScalarMappable(norm=norm, cmap=colormap), ax=ax, label=value_label, shrink=0.6
     )
     title = ax.set_title("")
+    markers = _markers(ax, cell, activations, labels, times, synapse_window_ms, synapse_size, True)
 
     def draw(k: int) -> None:
+        if markers is not None:
+            markers.update(k)
         collection.set_color(colormap(norm(values[geom.segment, idx[k]])))
         title.set_text(f"t = {times[k]:.1f} ms")
 

@@ -167,7 +167,7 @@ def _write_pandas(value: pd.DataFrame | pd.Series, data: Path) -> dict[str, Any]
 def _copy_run_store(value: RunStore | Path, data: Path) -> None:
     if isinstance(value, RunStore):
         if value.mode == "a" and value._h5.isopen:
-            value._h5.flush()  # what was appended so far is in the copy
+            value.compact()  # what was appended so far (the journal) is in the copy
         source = value.path
     else:
         source = value

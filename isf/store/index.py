@@ -1,13 +1,16 @@
 """The index of an open store: the small tables both the reader and the writer need — the completed
-trials' rows, the name lists, the recording keys and the synapse rows — read once and kept current.
+trials' rows, the name lists, the recording keys, the trace rows and the synapse rows — of the main
+HDF5 file followed by the records of its journal (:mod:`isf.store.journal`), read once and kept current.
 
-The writer tells the index what a successful append added (:meth:`StoreIndex.appended`) or that a
-failed one was rolled back (:meth:`StoreIndex.forget`); readers then see the new trial without
-re-reading the file. See ``docs/store_format.md`` for the nodes.
+The main file's ``/blobs`` and the journal records' payloads form one byte space (:class:`Heap`): a
+record's rows point into it exactly as they will once compacted. The writer tells the index what an
+append added (:meth:`StoreIndex.appended`); a compaction or a reader's refresh gives it a new main
+file and records (:meth:`StoreIndex.reset`). See ``docs/store_format.md`` for the nodes.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from pathlib import Path
 from typing import Any
@@ -17,72 +20,172 @@ import tables
 from numpy.typing import NDArray
 
 from isf.store.blob_codec import read_blobs, unpack_parts
-from isf.store.layout import NAME_LISTS, SYNAPSE_COLUMNS, sizes
+from isf.store.journal import Journal, Record
+from isf.store.layout import NAME_LISTS, SYNAPSE_COLUMNS, TRACE_INDEX, TRIALS_DTYPE
 
-__all__ = ["StoreIndex"]
+__all__ = ["Heap", "StoreIndex", "journal_seq", "record_row"]
+
+
+def journal_seq(h5: tables.File) -> int:
+    """The last journal record the main file holds (0: none; files written before the journal)."""
+    return int(getattr(h5.root._v_attrs, "journal_seq", 0))
+
+
+def record_row(record: Record) -> NDArray[np.void]:
+    """The ``trials`` row of a journal record (one-row array)."""
+    t = record.trial
+    row = np.zeros(1, dtype=TRIALS_DTYPE)
+    row[0] = (int(t["trial"]), int(t["n_spikes"]), float(t["wall_s"]), str(t["finished_at"]).encode(),
+              bool(t["has_input"]), int(t["n_presynaptic"]), int(t["n_activations"]), int(t["offset"]),
+              [int(n) for n in t["nbytes"]])
+    return row
+
+
+class Heap:
+    """``/blobs`` of the main file followed by the payloads of the journal records (read from their
+    files when asked): ``heap[start:stop]`` is a uint8 array, :attr:`nrows` the size in bytes."""
+
+    def __init__(self, main: tables.EArray, journal: Journal | None, records: list[Record]) -> None:
+        self.main = main
+        self.main_rows = int(main.nrows)
+        self.journal = journal
+        self.records = records
+        self._bases = [r.base for r in records]
+        self.nrows = self.main_rows + sum(r.size for r in records)
+
+    def __getitem__(self, key: slice) -> NDArray[np.uint8]:
+        start, stop = int(key.start), int(key.stop)
+        parts: list[NDArray[np.uint8]] = []
+        if start < self.main_rows:
+            parts.append(self.main[start:min(stop, self.main_rows)])
+        pos = max(start, self.main_rows)
+        while pos < stop:
+            record = self.records[bisect.bisect_right(self._bases, pos) - 1]
+            end = min(stop, record.base + record.size)
+            assert self.journal is not None
+            parts.append(np.frombuffer(self.journal.read(record, pos - record.base, end - record.base), np.uint8))
+            pos = end
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 class StoreIndex:
-    """Cached small tables of an open store file ``h5`` at ``path``."""
+    """Cached small tables of the store at ``path``: its main file ``h5`` and journal ``records``."""
 
-    def __init__(self, h5: tables.File, path: Path) -> None:
-        self.h5 = h5
+    def __init__(self, h5: tables.File, path: Path, journal: Journal | None = None,
+                 records: list[Record] | None = None) -> None:
         self.path = path
+        self.journal = journal
+        self.reset(h5, records or [])
+
+    def reset(self, h5: tables.File, records: list[Record]) -> None:
+        """Take a (new) main file and journal records; drop every cached table."""
+        self.h5 = h5
+        self.records = list(records)
+        self._main_rows: NDArray[np.void] | None = None
+        self._main_traces: NDArray[np.int64] | None = None
+        self._main_synapses: NDArray[np.int64] | None = None
+        self._heap: Heap | None = None
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop the tables built from the main file and the records (they are rebuilt when asked)."""
         self._trial_rows: NDArray[np.void] | None = None
+        self._completed: set[int] | None = None
         self._names: dict[str, list[str]] | None = None
         self._synapses: dict[str, NDArray[Any]] | None = None
+        self._heap = None
+
+    @property
+    def last_seq(self) -> int:
+        """The seq of the last journal record (of the main file's last one if there is none)."""
+        return self.records[-1].seq if self.records else journal_seq(self.h5)
+
+    @property
+    def heap(self) -> Heap:
+        """The blobs: main file, then journal records."""
+        if self._heap is None:
+            self._heap = Heap(self.h5.root.blobs, self.journal, self.records)
+        return self._heap
 
     def rows(self) -> NDArray[np.void]:
         """The ``trials`` rows, sorted by trial."""
         if self._trial_rows is None:
-            rows = self.h5.root.trials.read()
+            if self._main_rows is None:
+                self._main_rows = self.h5.root.trials.read()
+            rows = np.concatenate([self._main_rows, *(record_row(r) for r in self.records)])
             self._trial_rows = rows[np.argsort(rows["trial"], kind="stable")]
-        elif self._trial_rows.shape[0] > 1 and np.any(np.diff(self._trial_rows["trial"]) < 0):
-            self._trial_rows = self._trial_rows[np.argsort(self._trial_rows["trial"], kind="stable")]
         return self._trial_rows
 
     def completed_trials(self) -> set[int]:
-        """Indices of the trials stored completely (those with a ``trials`` row)."""
-        return set(self.rows()["trial"].tolist())
+        """Indices of the trials stored completely (those with a ``trials`` row); a copy."""
+        if self._completed is None:
+            self._completed = set(self.rows()["trial"].tolist())
+        return set(self._completed)
+
+    def is_completed(self, trial: int) -> bool:
+        """Whether ``trial`` is stored completely (without copying the set)."""
+        if self._completed is None:
+            self._completed = set(self.rows()["trial"].tolist())
+        return trial in self._completed
 
     def name_list(self, kind: str) -> list[str]:
         """The stored names of ``kind`` (``"populations"`` or ``"labels"``); a name's code is its position."""
         if self._names is None:
             self._names = {k: [b.decode("utf-8") for b in self.h5.get_node("/" + k).read().tolist()]
                            for k in NAME_LISTS}
+            for record in self.records:
+                for k in NAME_LISTS:
+                    self._names[k] += record.names.get(k, [])
         return self._names[kind]
 
     def keys(self) -> list[str]:
         """Recording keys with stored traces; a trace row's ``key`` is a position in this list."""
+        if self.records:
+            return list(self.records[-1].keys)
         return list(json.loads(str(self.h5.root.traces._v_attrs.keys_json)))
+
+    def trace_rows(self) -> NDArray[np.int64]:
+        """All /traces rows (main file, then journal)."""
+        if self._main_traces is None:
+            self._main_traces = self.h5.root.traces.read()
+        extra = [np.asarray(r.traces, dtype=np.int64).reshape(-1, len(TRACE_INDEX)) for r in self.records]
+        return np.concatenate([self._main_traces, *extra]) if extra else self._main_traces
+
+    def synapse_blocks(self) -> NDArray[np.int64]:
+        """All /synapses rows (main file, then journal)."""
+        if self._main_synapses is None:
+            self._main_synapses = self.h5.root.synapses.read()
+        extra = [np.asarray([r.synapses], dtype=np.int64) for r in self.records if r.synapses is not None]
+        return np.concatenate([self._main_synapses, *extra]) if extra else self._main_synapses
 
     def synapse_table(self) -> dict[str, NDArray[Any]]:
         """All synapse rows, column by column."""
         if self._synapses is None:
-            blocks = self.h5.root.synapses.read()
+            blocks = self.synapse_blocks()
             starts = blocks[:, 1:2] + np.cumsum(blocks[:, 2:], axis=1) - blocks[:, 2:]
             ranges = [(int(starts[b, i]), int(blocks[b, 2 + i])) for i in range(len(SYNAPSE_COLUMNS))
                       for b in range(blocks.shape[0])]
-            views = iter(read_blobs(self.h5.root.blobs, ranges, self.path))
+            views = iter(read_blobs(self.heap, ranges, self.path))
             self._synapses = {column.name: unpack_parts(column, views, blocks[:, 0]) for column in SYNAPSE_COLUMNS}
         return self._synapses
 
     def sizes(self) -> dict[str, int]:
-        """Row counts of the nodes that appends grow."""
-        return sizes(self.h5)
+        """Row counts of what appends grow (main file and journal together)."""
+        return {"trials": int(self.rows().shape[0]), "blobs": self.heap.nrows,
+                "synapses": int(self.synapse_blocks().shape[0]), "traces": int(self.trace_rows().shape[0]),
+                "populations": len(self.name_list("populations")), "labels": len(self.name_list("labels"))}
 
-    def appended(self, trial_row: NDArray[np.void], new_names: dict[str, list[str]], new_synapses: bool) -> None:
-        """Take in what a successful append wrote: its ``trials`` row, new names, whether synapse rows were added."""
-        if self._trial_rows is not None:
-            self._trial_rows = np.concatenate([self._trial_rows, trial_row])
-        if self._names is not None:
-            for kind, new in new_names.items():
-                self._names[kind] = self._names[kind] + list(new)
-        if new_synapses:
+    def appended(self, record: Record) -> None:
+        """Take in a record the writer has just written."""
+        names = self._names
+        self.records.append(record)
+        self._trial_rows = None  # rebuilt when asked: appending to it would copy every row at every append
+        if self._completed is not None:
+            self._completed.add(int(record.trial["trial"]))
+        if names is not None:
+            for kind in NAME_LISTS:
+                names[kind] = names[kind] + record.names.get(kind, [])
+        self._heap = None
+        if record.synapses is not None:
             self._synapses = None
 
-    def forget(self) -> None:
-        """Drop every cached table (after a rolled-back append)."""
-        self._trial_rows = None
-        self._names = None
-        self._synapses = None

@@ -20,7 +20,8 @@ __all__ = [
     "FRAME_KEYS", "INT16", "INT32", "KEY", "LABEL_SIZE", "NAME_LISTS", "NBYTES", "N_SAMPLES", "OFFSET",
     "POPULATION_SIZE", "PRESYNAPTIC_COLUMNS", "PRE_CELL", "PRE_POPULATION", "PRE_TIME", "SIZED", "SOMA_KEY",
     "SPIKE_TIME", "SYNAPSE_COLUMNS", "SYNAPSE_DTYPES", "SYNAPSE_FIELDS", "SYNAPSE_INDEX", "SYNAPSE_RECORD",
-    "TRACE_COLUMN", "TRACE_INDEX", "TRIAL", "TRIAL_COLUMNS", "T_NBYTES", "T_OFFSET", "TrialsRow", "check_format",
+    "TRACE_COLUMN", "TRACE_INDEX", "TRIAL", "TRIALS_DTYPE", "TRIAL_COLUMNS", "T_NBYTES", "T_OFFSET", "TrialsRow",
+    "check_format",
     "create_nodes", "sizes",
 ]
 
@@ -102,6 +103,10 @@ class TrialsRow(tables.IsDescription):
     n_activations = tables.Int64Col(pos=6)
     offset = tables.Int64Col(pos=7)
     nbytes = tables.Int64Col(shape=(len(TRIAL_COLUMNS),), pos=8)
+
+
+#: The numpy type of a /trials row.
+TRIALS_DTYPE: np.dtype = tables.description.dtype_from_descr(TrialsRow)
 
 
 def create_nodes(h5: tables.File) -> None:

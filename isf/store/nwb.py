@@ -1,36 +1,46 @@
-"""A run's trials (or a list of :class:`~isf.model.result.Result`) as one NWB file, and back.
+"""A run's trials, a list of :class:`~isf.model.result.Result`, or a whole study as one NWB file, and back.
 
-What the file holds (NWB 2, written with pynwb):
+What the file holds (NWB 2, written with pynwb; the writer is :mod:`isf.store.nwb_writer`):
 
-* one ``IntracellularElectrode`` per recording key, under a device ``isf NEURON simulation``; its
-  ``location`` gives the site (``section 0 (soma) x=0.5``) and its ``description`` the recording
-  key, section ID, x and variable as JSON;
+* one ``IntracellularElectrode`` per recording key (and site), under a device ``isf NEURON
+  simulation``; its ``location`` gives the site (``section 0 x=0.5``) and its ``description`` the
+  recording key, section ID, x and variable as JSON;
 * every trial's voltage traces as ``CurrentClampSeries`` in ``acquisition``, named
-  ``trial_<i>_<key>``: data in mV with ``conversion = 0.001`` (so the unit is volts, as NWB
-  requires), timestamps in s (irregular under CVode; keys of one trial share one timestamps
-  dataset), ``sweep_number`` = trial index, ``comments`` = JSON with the isf key and trial; traces
-  of other variables as ``TimeSeries`` in the processing module ``isf_recordings`` with their unit;
-* the trials table (start 0 s, stop = last sample, column ``trial_index``): every trial is its own
-  simulation on its own clock starting at 0;
+  ``trial_<i>_<key>`` (``i``: the trial index, or its ``study_trial`` in a study): data in mV with
+  ``conversion = 0.001`` (so the unit is volts, as NWB requires), a regular grid as
+  ``starting_time`` + ``rate`` (s, Hz), else timestamps in s (irregular under CVode; keys of one
+  trial share one timestamps dataset), ``sweep_number`` = the same number, ``comments`` = JSON with
+  the isf key and trial (and in a study its ``study_trial``, run and conditions); traces of other
+  variables as ``TimeSeries`` in the processing module ``isf_recordings`` with their unit; data
+  chunked and gzip-compressed with the shuffle filter;
+* the trials table (start 0 s, stop = last sample, column ``trial_index``; in a study also
+  ``study_trial``, ``run`` and one column per condition name): every trial is its own simulation on
+  its own clock starting at 0;
 * soma spike times in the units table, one unit per trial (columns ``trial_index`` and
-  ``recording``), in s;
+  ``recording``, and the study columns), in s;
 * provenance: ``notes`` = JSON of the versions, run seed, trial count, creation time and ``extra``
-  of the run; ``protocol`` = the experiment JSON; ``stimulus_notes`` = what was injected and how many
-  presynaptic populations drove the cell; ``source_script`` = the isf version.
+  of the run (a study: ``{"isf_version", "study": {"condition_names", "n_trials", "runs": [...]}}``
+  with each run's labels and provenance); ``protocol`` = the experiment JSON (a study:
+  ``{"experiments": [...], "run_experiment": {run: index}}``, each distinct experiment once);
+  ``stimulus_notes`` = what was injected and how many presynaptic populations drove the cell;
+  ``source_script`` = the isf version.
 
-The file is written under a temporary name beside the target and renamed into place. pynwb and hdmf
-are imported lazily (they are dependencies of isf).
+The file is written under a temporary name beside the target and renamed into place; traces are
+decoded from the run stores only while pynwb writes them (one at a time). pynwb and hdmf are
+imported lazily (they are dependencies of isf).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
 import json
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -39,14 +49,16 @@ from numpy.typing import NDArray
 from isf._version import __version__
 from isf.errors import MissingFileError, StoreError
 from isf.model.result import Result
+from isf.store.nwb_writer import MODULE, TraceSource, TrialSource, write_trials
 from isf.store.run_store import RunStore
+
+if TYPE_CHECKING:
+    from isf.store.database import Database
+    from isf.store.study_view import StudyView
 
 __all__ = ["NwbRun", "NwbTrial", "read_nwb", "validate_nwb", "write_nwb"]
 
-#: Units of non-voltage range variables (NEURON's).
-VARIABLE_UNITS = {"cai": "mM", "cao": "mM", "nai": "mM", "ki": "mM", "ik": "mA/cm2", "ina": "mA/cm2",
-                  "ica": "mA/cm2", "i_pas": "mA/cm2"}
-_MODULE = "isf_recordings"
+_MODULE = MODULE
 
 
 @attrs.frozen(eq=False)
@@ -57,11 +69,17 @@ class NwbTrial:
         trial_index: index of the trial in its run.
         traces: recording key → (t_ms, values) (values in mV for voltages, else in the variable's unit).
         spike_times_ms: soma spike times, ms.
+        study_trial: position of the trial in its study (``None``: the file holds one run).
+        run: the trial's run in the study (``""`` for one run).
+        conditions: the condition labels of the trial's run (empty for one run).
     """
 
     trial_index: int
     traces: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]]
     spike_times_ms: NDArray[np.float64]
+    study_trial: int | None = None
+    run: str = ""
+    conditions: dict[str, str] = attrs.field(factory=dict)
 
     def to_result(self, sites: Mapping[str, tuple[int, float]] | None = None) -> Result:
         """The trial as a :class:`Result` (needs every trace on one time vector).
@@ -83,10 +101,10 @@ class NwbRun:
     """What :func:`read_nwb` returns.
 
     Attributes:
-        trials: the trials, by ascending trial index.
+        trials: the trials, by ascending trial index (by ascending ``study_trial`` for a study).
         sites: recording key → (section ID, x), where known.
-        provenance: the JSON of ``notes`` (versions, run seed …).
-        experiment_json: the ``protocol`` text (the experiment JSON), or ``""``.
+        provenance: the JSON of ``notes`` (versions, run seed …; a study's under ``"study"``).
+        experiment_json: the ``protocol`` text (the experiment JSON; a study's experiments), or ``""``.
     """
 
     trials: tuple[NwbTrial, ...]
@@ -95,20 +113,16 @@ class NwbRun:
     experiment_json: str
 
 
-@attrs.frozen(eq=False)
-class _Trial:
-    index: int
-    traces: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]]
-    spikes_ms: NDArray[np.float64]
-
-
 def _recordings(experiment_json: str) -> dict[str, tuple[int, float, str]]:
     """Recording key → (section ID, x, variable) of an experiment JSON ({} if it is not an Experiment)."""
     from isf.model.codec import from_data
     from isf.model.experiment import Experiment
 
     try:
-        experiment = from_data(json.loads(experiment_json), Experiment)
+        data = json.loads(experiment_json)
+        if isinstance(data, dict) and "sites" in data and "value" not in data:  # written for plain results
+            return {k: (int(v[0]), float(v[1]), "v") for k, v in data["sites"].items()}
+        experiment = from_data(data, Experiment)
     except (ValueError, TypeError, KeyError, AttributeError):  # not a full Experiment: sites unknown
         return {}
     out = {}
@@ -132,33 +146,56 @@ def _stimulus_notes(experiment_json: str) -> str:
     return "; ".join(parts)
 
 
-def _store_trials(store: RunStore, trials: Sequence[int] | None) -> Iterator[_Trial]:
+def _store_trials(store: RunStore, trials: Sequence[int] | None, run: str = "",
+                  conditions: Mapping[str, str] | None = None, first: int | None = None,
+                  completed: Sequence[int] | None = None) -> Iterator[TrialSource]:
+    """The trials of an open store as lazily loaded trial sources (``first``: study_trial of the first
+    of the ``completed`` trials, for a study; ``None`` for a single run)."""
     spikes = store["spikes"]
-    done = sorted(store.completed_trials())
+    done = sorted(store.completed_trials()) if completed is None else list(completed)
     wanted = done if trials is None else list(trials)
     missing = sorted(set(wanted) - set(done))
     if missing:
         raise StoreError(f"{store.path}: trials {missing[:5]} are not stored (stored: {len(done)} trials)")
+    keys = store.trace_keys()
+    position = {trial: i for i, trial in enumerate(done)}
     for i in wanted:
-        traces = {}
-        for key in store.trace_keys():
+        traces = []
+        for key in keys:
             try:
-                traces[key] = store.trace(key, i)
+                t_ms, _ = store.trace(key, i)  # the values are decoded again when written: one trace in memory
             except KeyError:
                 continue
+            traces.append(TraceSource(key, t_ms, functools.partial(_values, store, key, i)))
         times = spikes.loc[[i], "time_ms"].to_numpy(dtype=float) if i in spikes.index else np.zeros(0)
-        yield _Trial(i, traces, times)
+        yield TrialSource(i, None if first is None else first + position[i], run, dict(conditions or {}),
+                          traces, times)
 
 
-def write_nwb(source: RunStore | str | os.PathLike[str] | Sequence[Result], path: str | os.PathLike[str], *,
-              trials: Sequence[int] | None = None, session_description: str | None = None,
-              soma_key: str = "soma", overwrite: bool = False, compression: int | None = 4) -> Path:
-    """Write a run store's trials (a :class:`RunStore` or its path), or a list of results, as one NWB file.
+def _values(store: RunStore, key: str, trial: int) -> NDArray[np.float64]:
+    return store.trace(key, trial)[1]
+
+
+def _plain_facts(store: RunStore) -> tuple[dict[str, Any], str]:
+    facts = store.provenance
+    experiment_json = str(facts.pop("experiment_json"))
+    facts.pop("files", None)
+    return facts, experiment_json
+
+
+def write_nwb(source: RunStore | str | os.PathLike[str] | Sequence[Result] | StudyView | Database,
+              path: str | os.PathLike[str], *, trials: Sequence[int] | None = None,
+              session_description: str | None = None, soma_key: str = "soma", overwrite: bool = False,
+              compression: int | None = 4) -> Path:
+    """Write a run's trials, a list of results, or a whole study as one NWB file (streamed: one trace
+    in memory at a time).
 
     Args:
-        source: an open store, a store file, or results (trial ``i`` = ``source[i]``).
+        source: an open store, a store file, results (trial ``i`` = ``source[i]``), a
+            :class:`~isf.store.study_view.StudyView`, or a study :class:`~isf.store.database.Database`
+            (or its folder: every labelled run, as ``StudyView.of_database``).
         path: the NWB file to write (``.nwb``).
-        trials: trial indices to export (default: all stored trials).
+        trials: trial indices to export (default: all stored trials); for a study, ``study_trial`` positions.
         session_description: NWB session description (default names the source).
         soma_key: recording key of the soma (spike times of results are detected on it, ≥ 0 mV).
         overwrite: replace an existing file.
@@ -166,28 +203,38 @@ def write_nwb(source: RunStore | str | os.PathLike[str] | Sequence[Result], path
 
     Raises:
         FileExistsError: ``path`` exists and ``overwrite`` is false.
-        StoreError: trials not in the store, or nothing to export.
+        StoreError: trials not in the store, nothing to export, or a condition name NWB reserves.
     """
+    from isf.store.database import Database
+    from isf.store.study_view import StudyView
+
     path = Path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; choose another file or pass overwrite")
+    if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
+        source = Database(source, create=False)
+    if isinstance(source, Database):
+        source = StudyView.of_database(source)
+    if isinstance(source, StudyView):
+        view = source
+        return _atomic(path, lambda tmp: _write_study(view, tmp, trials, session_description=session_description,
+                                                      soma_key=soma_key, compression=compression))
     if isinstance(source, (str, os.PathLike)):
         with RunStore.open(source, "r") as store:
-            return write_nwb(store, path, trials=trials, session_description=session_description,
-                             soma_key=soma_key, overwrite=overwrite, compression=compression)
+            return write_nwb(store, path, trials=trials, overwrite=overwrite, session_description=session_description,
+                             soma_key=soma_key, compression=compression)
     if isinstance(source, RunStore):
-        facts = source.provenance
-        experiment_json = str(facts.pop("experiment_json"))
-        facts.pop("files", None)
-        soma_key = source.soma_key
-        items: Iterable[_Trial] = _store_trials(source, trials)
+        facts, experiment_json = _plain_facts(source)
+        items: Iterable[TrialSource] = _store_trials(source, trials)
         description = session_description or f"isf run {source.path.name}: {source.n_trials} trials"
         start = _start_time(str(facts.get("created_at", "")))
+        soma_key = source.soma_key
     else:
         results = list(source)
         chosen = range(len(results)) if trials is None else trials
-        items = [_Trial(i, {k: (results[i].t_ms, v) for k, v in results[i].traces.items()},
-                        results[i].spike_times(soma_key) if soma_key in results[i].traces else np.zeros(0))
+        items = [TrialSource(i, None, "", {}, [TraceSource(k, results[i].t_ms, functools.partial(np.asarray, v))
+                                               for k, v in results[i].traces.items()],
+                             results[i].spike_times(soma_key) if soma_key in results[i].traces else np.zeros(0))
                  for i in chosen]
         sites = {k: s for r in results for k, s in r.sites.items()}
         facts = {"isf_version": __version__, "n_trials": len(results)}
@@ -195,16 +242,68 @@ def write_nwb(source: RunStore | str | os.PathLike[str] | Sequence[Result], path
         description = session_description or f"isf results: {len(results)} simulations"
         start = datetime.datetime.now(datetime.timezone.utc)
     recordings = _recordings(experiment_json)
-    if not isinstance(source, (RunStore, str, os.PathLike)):
-        recordings = {k: (int(s[0]), float(s[1]), "v") for k, s in sites.items()}
+    return _atomic(path, lambda tmp: write_trials(
+        tmp, items, lambda run, key: recordings.get(key, (-1, float("nan"), "v")), facts, experiment_json,
+        _stimulus_notes(experiment_json), description, start, soma_key, compression))
+
+
+def _atomic(path: Path, write: Callable[[Path], Any]) -> Path:
+    """Run ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp.nwb")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _write(tmp, items, recordings, facts, experiment_json, description, start, soma_key, compression)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _write_study(view: StudyView, tmp: Path, trials: Sequence[int] | None, *, session_description: str | None,
+                 soma_key: str, compression: int | None) -> int:
+    """A study view's trials (``trials``: study_trial positions, default all) into ``tmp``."""
+    table = view.trials
+    wanted = set(table.index.tolist()) if trials is None else set(trials)
+    missing = sorted(wanted - set(table.index.tolist()))
+    if missing:
+        raise StoreError(f"study trials {missing[:5]} are not in the view ({view.n_trials} trials)")
+    experiments: list[str] = []
+    runs_facts, run_experiment, recordings, notes = [], {}, {}, []
+    soma_keys = set()
+    with contextlib.ExitStack() as stack:
+        stores = [stack.enter_context(RunStore.open(run.path, "r")) for run in view.runs]
+        for run, store in zip(view.runs, stores):
+            facts, experiment_json = _plain_facts(store)
+            if experiment_json not in experiments:
+                experiments.append(experiment_json)
+                notes.append(_stimulus_notes(experiment_json))
+            number = experiments.index(experiment_json)
+            run_experiment[run.name] = number
+            if number not in recordings:
+                recordings[number] = _recordings(experiment_json)
+            soma_keys.add(store.soma_key)
+            runs_facts.append({"run": run.name, "conditions": dict(run.conditions), "file": run.path.name,
+                               "experiment": number, **facts})
+        if len(soma_keys) > 1:
+            raise StoreError(f"the runs record the soma under different keys {sorted(soma_keys)}")
+
+        def items() -> Iterator[TrialSource]:
+            for run, store, first in zip(view.runs, stores, view._starts):
+                done = [int(t) for t in table.trial[table.run == run.name]]
+                mine = [t for i, t in enumerate(done) if int(first) + i in wanted]
+                if mine:
+                    yield from _store_trials(store, mine, run.name, run.conditions, int(first), done)
+
+        facts = {"isf_version": __version__, "study": {"condition_names": list(view.condition_names),
+                                                       "n_trials": len(wanted), "runs": runs_facts}}
+        protocol = json.dumps({"experiments": [json.loads(e) for e in experiments], "run_experiment": run_experiment})
+        description = session_description or (f"isf study: {len(view.runs)} runs, {len(wanted)} trials, conditions "
+                                              f"{', '.join(view.condition_names) or 'none'}")
+        created = [str(f.get("created_at", "")) for f in runs_facts]
+        start = _start_time(min(created)) if created else datetime.datetime.now(datetime.timezone.utc)
+        return write_trials(tmp, items(), lambda run, key: recordings[run_experiment[run]].get(
+            key, (-1, float("nan"), "v")), facts, protocol, " | ".join(dict.fromkeys(notes)), description, start,
+            soma_keys.pop() if soma_keys else soma_key, compression, view.condition_names)
 
 
 def _start_time(text: str) -> datetime.datetime:
@@ -213,87 +312,6 @@ def _start_time(text: str) -> datetime.datetime:
     except ValueError:
         return datetime.datetime.now(datetime.timezone.utc)
     return start if start.tzinfo else start.replace(tzinfo=datetime.timezone.utc)
-
-
-def _series_name(trial: int, key: str) -> str:
-    return f"trial_{trial:04d}_{key.replace('/', '|')}"
-
-
-def _write(tmp: Path, items: Iterable[_Trial], recordings: Mapping[str, tuple[int, float, str]],
-           facts: dict[str, Any], experiment_json: str, description: str, start: datetime.datetime,
-           soma_key: str, compression: int | None) -> None:
-    from hdmf.backends.hdf5.h5_utils import H5DataIO
-    from pynwb import NWBHDF5IO, NWBFile, TimeSeries
-    from pynwb.icephys import CurrentClampSeries
-
-    def packed(array: NDArray[Any]) -> Any:
-        return array if compression is None or array.size < 2 else H5DataIO(array, compression="gzip",
-                                                                              compression_opts=compression,
-                                                                              shuffle=True)
-
-    nwb = NWBFile(session_description=description, identifier=str(uuid.uuid4()), session_start_time=start,
-                  notes=json.dumps(facts, sort_keys=True, default=str), protocol=experiment_json,
-                  stimulus_notes=_stimulus_notes(experiment_json), source_script=f"isf {__version__}",
-                  source_script_file_name="isf", experiment_description="simulation with isf on NEURON")
-    device = nwb.create_device(name="isf NEURON simulation", description="a NEURON simulation run by isf")
-    electrodes: dict[str, Any] = {}
-    module = None
-    nwb.add_trial_column("trial_index", "index of the trial in its run")
-    nwb.add_unit_column("trial_index", "index of the trial in its run")
-    nwb.add_unit_column("recording", "recording key the spikes were detected on (upward crossing of 0 mV)")
-    count = 0
-    for trial in items:
-        count += 1
-        shared: dict[bytes, Any] = {}
-        last_ms = 0.0
-        for key, (t_ms, values) in trial.traces.items():
-            sid, x, variable = recordings.get(key, (-1, float("nan"), "v"))
-            t_s = np.asarray(t_ms, dtype=np.float64) / 1000.0
-            last_ms = max(last_ms, float(t_ms[-1]) if len(t_ms) else 0.0)
-            fingerprint = t_s.tobytes()
-            timing = _timing(t_s, shared.get(fingerprint), packed)
-            comments = json.dumps({"isf_key": key, "trial_index": trial.index})
-            data = packed(np.asarray(values, dtype=np.float64))
-            if variable == "v":
-                if key not in electrodes:
-                    where = f"section {sid} x={x:g}" if sid >= 0 else "unknown site"
-                    electrodes[key] = nwb.create_icephys_electrode(
-                        name=key.replace("/", "|"), device=device, location=where,
-                        description=json.dumps({"isf_key": key, "section_id": sid, "x": x, "variable": variable}))
-                series: Any = CurrentClampSeries(name=_series_name(trial.index, key), data=data,
-                                                 electrode=electrodes[key], gain=1.0, conversion=1e-3,
-                                                 **timing, sweep_number=np.uint32(trial.index),
-                                                 comments=comments,
-                                                 description=f"membrane potential at {key} (mV × 0.001 = V)")
-                nwb.add_acquisition(series)
-            else:
-                if module is None:
-                    module = nwb.create_processing_module(_MODULE, "isf recordings of other range variables")
-                series = TimeSeries(name=_series_name(trial.index, key), data=data, **timing,
-                                    unit=VARIABLE_UNITS.get(variable, "unknown"), comments=comments,
-                                    description=json.dumps({"isf_key": key, "section_id": sid, "x": x,
-                                                            "variable": variable}))
-                module.add(series)
-            shared.setdefault(fingerprint, series)
-        nwb.add_trial(start_time=0.0, stop_time=last_ms / 1000.0, trial_index=trial.index)
-        nwb.add_unit(spike_times=np.asarray(trial.spikes_ms, dtype=np.float64) / 1000.0, trial_index=trial.index,
-                     recording=soma_key)
-    if not count:
-        raise StoreError("nothing to export: no trials")
-    with NWBHDF5IO(str(tmp), "w") as io:
-        io.write(nwb)
-
-
-def _timing(t_s: NDArray[np.float64], linked: Any, packed: Any) -> dict[str, Any]:
-    """Timing of a series: a regular grid as starting time and rate, else timestamps (linked to an
-    earlier series of the trial with the same ones)."""
-    if linked is not None and linked.timestamps is not None:
-        return {"timestamps": linked}
-    steps = np.diff(t_s)
-    if steps.size and steps[0] > 0 and np.allclose(steps, steps[0], rtol=1e-9, atol=0):
-        rate = (t_s.shape[0] - 1) / (t_s[-1] - t_s[0])
-        return {"starting_time": float(t_s[0]), "rate": float(rate)}
-    return {"timestamps": packed(t_s)}
 
 
 def validate_nwb(path: str | os.PathLike[str]) -> list[str]:
@@ -324,11 +342,14 @@ def read_nwb(path: str | os.PathLike[str]) -> NwbRun:
             series += list(nwb.processing[_MODULE].data_interfaces.values())
         traces: dict[int, dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]]] = {}
         sites: dict[str, tuple[int, float]] = {}
+        labels: dict[int, tuple[int, int | None, str, dict[str, str]]] = {}
         for item in series:
             try:
                 meta = json.loads(item.comments)
-                key, trial = str(meta["isf_key"]), int(meta["trial_index"])
-            except (ValueError, KeyError, TypeError):
+                key, trial = str(meta["isf_key"]), int(meta.get("study_trial", meta["trial_index"]))
+                labels.setdefault(trial, (int(meta["trial_index"]), meta.get("study_trial"), str(meta.get("run", "")),
+                                          {str(k): str(v) for k, v in meta.get("conditions", {}).items()}))
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # not ours
             if item.timestamps is not None:
                 t_ms = np.asarray(item.timestamps[()], dtype=np.float64) * 1000.0
@@ -345,8 +366,15 @@ def read_nwb(path: str | os.PathLike[str]) -> NwbRun:
         spikes: dict[int, NDArray[np.float64]] = {}
         if nwb.units is not None:
             frame = nwb.units.to_dataframe()
+            study = "study_trial" in frame.columns
+            names = [c for c in frame.columns if c not in ("trial_index", "recording", "spike_times", "study_trial",
+                                                            "run")]
             for _, row in frame.iterrows():
-                spikes[int(row["trial_index"])] = np.asarray(row["spike_times"], dtype=np.float64) * 1000.0
+                number = int(row["study_trial"] if study else row["trial_index"])
+                spikes[number] = np.asarray(row["spike_times"], dtype=np.float64) * 1000.0
+                labels.setdefault(number, (int(row["trial_index"]), number if study else None,
+                                           str(row["run"]) if study else "",
+                                           {c: str(row[c]) for c in names} if study else {}))
         try:
             facts = json.loads(nwb.notes or "{}")
         except ValueError:
@@ -355,5 +383,8 @@ def read_nwb(path: str | os.PathLike[str]) -> NwbRun:
     indices = sorted(set(traces) | set(spikes))
     if not indices:
         raise StoreError(f"{path} holds no isf trials (series with isf comments or units with trial_index)")
-    return NwbRun(tuple(NwbTrial(i, traces.get(i, {}), spikes.get(i, np.zeros(0))) for i in indices), sites,
-                  facts, experiment)
+    out = []
+    for i in indices:
+        index, study_trial, run, conditions = labels[i]
+        out.append(NwbTrial(index, traces.get(i, {}), spikes.get(i, np.zeros(0)), study_trial, run, conditions))
+    return NwbRun(tuple(out), sites, facts, experiment)

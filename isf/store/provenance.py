@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from isf.model.experiment import Experiment
 
 __all__ = [
-    "add_provenance_file", "experiment_json", "first_difference", "now", "provenance_files", "read_experiment",
-    "read_text", "versions", "write_experiment", "write_text",
+    "add_failure", "add_provenance_file", "experiment_json", "first_difference", "now", "provenance_files",
+    "read_experiment", "read_failures", "read_text", "versions", "write_experiment", "write_text",
 ]
 
 #: Network synapse columns in the experiment JSON that the synapse rows hold (JSON key → column).
@@ -144,6 +144,22 @@ def provenance_files(h5: tables.File) -> dict[str, str]:
     group = h5.get_node("/provenance/files")
     nodes = sorted(group._f_iter_nodes(), key=lambda node: int(node._v_name[1:]))
     return {str(node._v_attrs.name): read_text(node) for node in nodes}
+
+
+def read_failures(h5: tables.File) -> list[dict[str, Any]]:
+    """The failed trials kept by :func:`add_failure` (``trial``, ``reason``, ``wall_s``, ``finished_at``)."""
+    if "/provenance/failures_json" not in h5:
+        return []
+    return list(json.loads(read_text(h5.get_node("/provenance/failures_json"))))
+
+
+def add_failure(h5: tables.File, trial: int, reason: str, wall_s: float) -> None:
+    """Keep that trial ``trial`` failed (a runaway stopped by its time limit …) and why (``/provenance/failures_json``)."""
+    failures = [f for f in read_failures(h5) if f["trial"] != trial]
+    failures.append({"trial": int(trial), "reason": str(reason), "wall_s": float(wall_s), "finished_at": now()})
+    if "/provenance/failures_json" in h5:
+        h5.remove_node("/provenance/failures_json")
+    write_text(h5, h5.get_node("/provenance"), "failures_json", json.dumps(failures))
 
 
 def add_provenance_file(h5: tables.File, name: str, text: str) -> None:

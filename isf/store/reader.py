@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import tables
 from numpy.typing import NDArray
 
 from isf.errors import StoreError, UnknownNameError
@@ -50,10 +49,9 @@ def _trial_index(trials: NDArray[np.int64], counts: NDArray[np.int64]) -> pd.Ind
 
 
 class Reader:
-    """Frames and traces of the store file ``h5`` (trials as listed by ``index``)."""
+    """Frames and traces of a store (main file and journal, as listed by ``index``)."""
 
-    def __init__(self, h5: tables.File, index: StoreIndex) -> None:
-        self.h5 = h5
+    def __init__(self, index: StoreIndex) -> None:
         self.index = index
 
     def keys(self, soma_key: str) -> list[str]:
@@ -108,7 +106,7 @@ class Reader:
         """Columns ``TRIAL_COLUMNS[i]`` of the trials of ``rows``, trial after trial."""
         starts = rows["offset"][:, None] + np.cumsum(rows["nbytes"], axis=1) - rows["nbytes"]
         ranges = [(int(starts[t, i]), int(rows["nbytes"][t, i])) for i in which for t in range(rows.shape[0])]
-        views = iter(read_blobs(self.h5.root.blobs, ranges, self.index.path))
+        views = iter(read_blobs(self.index.heap, ranges, self.index.path))
         return [unpack_parts(TRIAL_COLUMNS[i], views, rows[COUNT_OF[TRIAL_COLUMNS[i].group]]) for i in which]
 
     def _trials(self, rows: NDArray[np.void]) -> pd.DataFrame:
@@ -170,13 +168,17 @@ class Reader:
         keys = self.index.keys()
         if key not in keys:
             raise UnknownNameError(f"no traces of {key!r}; stored recording keys: {keys}")
-        index = self.h5.root.traces.read()
+        index = self.index.trace_rows()
         index = index[(index[:, KEY] == keys.index(key)) & np.isin(index[:, TRIAL], self.rows(trials)["trial"])]
         return index[np.argsort(index[:, TRIAL], kind="stable")]
 
+    def trials_with_trace(self, key: str) -> NDArray[np.int64]:
+        """The completed trials with a trace of recording ``key``."""
+        return self._index_rows(key)[:, TRIAL]
+
     def _read_samples(self, ranges: Sequence[tuple[int, int]], lengths: Sequence[int]) -> list[NDArray[np.float64]]:
         out = []
-        for view, n in zip(read_blobs(self.h5.root.blobs, ranges, self.index.path), lengths):
+        for view, n in zip(read_blobs(self.index.heap, ranges, self.index.path), lengths):
             bits = np.empty(n, dtype=np.int64)
             unpack(TRACE_COLUMN, view, bits)
             out.append(bits.view(np.float64))
@@ -199,7 +201,7 @@ class Reader:
             raise StoreError(f"the trials of {key!r} have different time vectors (variable time step); "
                              f"read them one by one with store.trace({key!r}, trial)")
         bits = np.empty((rows.shape[0], n), dtype=np.int64)
-        views = read_blobs(self.h5.root.blobs, [(int(o), int(b)) for o, b in rows[:, [OFFSET, NBYTES]].tolist()],
+        views = read_blobs(self.index.heap, [(int(o), int(b)) for o, b in rows[:, [OFFSET, NBYTES]].tolist()],
                            self.index.path)
         for i, view in enumerate(views):
             unpack(TRACE_COLUMN, view, bits[i])

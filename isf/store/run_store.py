@@ -21,13 +21,14 @@ import pandas as pd
 import tables
 from numpy.typing import ArrayLike, NDArray
 
-from isf.errors import MissingFileError, ModelTypeError, StoreError
+from isf.errors import ModelTypeError, StoreError
 from isf.model.network import Network
 from isf.model.trial_result import TrialResult
 from isf.store import layout, provenance
 from isf.store.index import StoreIndex
 from isf.store.layout import SOMA_KEY
 from isf.store.reader import Reader
+from isf.store.session import StoreFiles
 from isf.store.writer import Writer
 
 __all__ = ["RunStore"]
@@ -37,13 +38,23 @@ class RunStore:
     """The HDF5 file of one run. Create with :meth:`create`, read with :meth:`open`; use as a context
     manager. See ``docs/store_format.md`` for the layout and the guarantees."""
 
-    def __init__(self, h5: tables.File, path: Path, mode: str) -> None:
-        self._h5 = h5
-        self.path = path
-        self.mode = mode
-        self._index = StoreIndex(h5, path)
-        self._reader = Reader(h5, self._index)
-        self._writer = Writer(h5, self._index) if mode == "a" else None
+    def __init__(self, files: StoreFiles) -> None:
+        self._files = files
+        self.path = files.path
+        self.mode = files.mode
+        self._reader = Reader(files.index)
+        self._writer = Writer(files.index, files.journal) if files.mode == "a" else None
+        if self._writer is not None:
+            self._writer.load_time_cache()
+
+    @property
+    def _h5(self) -> tables.File:
+        """The main file (open read-only: appends go to the journal)."""
+        return self._files.h5
+
+    @property
+    def _index(self) -> StoreIndex:
+        return self._files.index
 
     # ------------------------------------------------------------------ creating and opening
 
@@ -126,37 +137,37 @@ class RunStore:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], mode: Literal["r", "a"] = "r") -> RunStore:
-        """Open a store: ``"r"`` to read, ``"a"`` to append (what an interrupted trial left is removed).
+        """Open a store: ``"r"`` to read, ``"a"`` to append.
+
+        Opening for appending restores every trial an interrupted writer completed (its journal is
+        compacted into the main file) and takes the store's writer lock. A store open for reading may
+        be appended to meanwhile by another process: every read shows the trials completed by then
+        (a consistent, growing set; see ``docs/store_format.md``).
 
         Raises:
             MissingFileError: no such file (a ``FileNotFoundError``).
-            StoreError: the file is not an isf run store (or of another format version), or ``mode`` is
-                neither ``"r"`` nor ``"a"``.
+            StoreError: ``mode`` is neither ``"r"`` nor ``"a"``; the file is not an HDF5 file, truncated or
+                damaged (saying what ``isf store recover`` can restore), locked, not an isf run store or of
+                another format version; (``"a"``) another process appends to it, or its journal is damaged.
         """
         if mode not in ("r", "a"):
             raise StoreError(f"mode must be 'r' or 'a', got {mode!r}")
-        path = Path(path)
-        if not path.is_file():
-            raise MissingFileError(f"no run store at {path}", path)
-        if not tables.is_hdf5_file(str(path)):
-            raise StoreError(f"{path} is not an HDF5 file")
-        h5 = tables.open_file(str(path), mode)
-        try:
-            layout.check_format(h5, path)
-            store = cls(h5, path, mode)
-            if store._writer is not None:
-                store._writer.remove_orphans()
-        except BaseException:
-            h5.close()
-            raise
-        return store
+        return cls(StoreFiles(Path(path), mode))
 
     def close(self) -> None:
-        """Flush and close the file."""
-        if self._h5.isopen:
-            if self.mode == "a":
-                self._h5.flush()
-            self._h5.close()
+        """Close the store (a writer first compacts its journal into the main file).
+
+        Raises:
+            StoreError: the compaction failed (disk full …); the trials stay in the journal, and the next
+                open for appending (or ``isf store recover``) moves them into the main file.
+        """
+        self._files.close()
+
+    def compact(self) -> None:
+        """Move the journal's trials into the main file now (a writer does so every so often and when
+        it closes); e.g. before copying the main file alone."""
+        self._writable()
+        self._files.compact()
 
     def __enter__(self) -> RunStore:
         return self
@@ -165,7 +176,7 @@ class RunStore:
         self.close()
 
     def __repr__(self) -> str:
-        state = f"{len(self.completed_trials())}/{self.n_trials} trials" if self._h5.isopen else "closed"
+        state = f"{len(self.completed_trials())}/{self.n_trials} trials" if self._files.h5.isopen else "closed"
         return f"RunStore({str(self.path)!r}, mode={self.mode!r}, {state})"
 
     # ------------------------------------------------------------------ provenance
@@ -188,7 +199,8 @@ class RunStore:
     @property
     def experiment_json(self) -> str:
         """The experiment JSON given to :meth:`create`."""
-        return provenance.read_experiment(self._h5, self._index.synapse_table(), self._index.name_list("labels"))
+        return self._files.read(lambda: provenance.read_experiment(self._h5, self._index.synapse_table(),
+                                                                   self._index.name_list("labels")))
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -214,12 +226,31 @@ class RunStore:
             StoreError: the store is not writable, or a file of that name is stored already.
         """
         self._writable()
-        provenance.add_provenance_file(self._h5, name, text)
+        self._files.compact(edit=lambda h5: provenance.add_provenance_file(h5, name, text))
+
+    def record_failure(self, trial: int, reason: str, *, wall_s: float = math.nan) -> None:
+        """Keep that ``trial`` failed (e.g. a runaway trial stopped by its wall-clock limit) and why; it is
+        not a completed trial, and a resumed run does not run it again (:meth:`failed_trials`).
+
+        Raises:
+            StoreError: trial index out of range, already completed, or store not writable.
+        """
+        self._writable()
+        if not 0 <= int(trial) < self.n_trials or int(trial) in self.completed_trials():
+            raise StoreError(f"{self.path}: cannot record trial {trial} as failed: it must be one of 0..{self.n_trials - 1} "
+                             "not completed")
+        self._files.compact(edit=lambda h5: provenance.add_failure(h5, int(trial), reason, float(wall_s)))
+
+    def failed_trials(self) -> pd.DataFrame:
+        """The trials recorded as failed: index trial; ``reason``, ``wall_s``, ``finished_at``."""
+        failures = self._files.read(lambda: provenance.read_failures(self._h5))
+        frame = pd.DataFrame(failures, columns=["trial", "reason", "wall_s", "finished_at"])
+        return frame.set_index("trial").sort_index()
 
     # ------------------------------------------------------------------ writing
 
     def _writable(self) -> Writer:
-        if not self._h5.isopen:
+        if not self._files.h5.isopen:
             raise StoreError(f"{self.path} is closed")
         if self._writer is None:
             raise StoreError(f"{self.path} is open read-only; use RunStore.open(path, 'a') to append")
@@ -227,7 +258,7 @@ class RunStore:
 
     def completed_trials(self) -> set[int]:
         """Indices of the trials stored completely."""
-        return self._index.completed_trials()
+        return self._files.read(self._index.completed_trials)
 
     def append(self, result: TrialResult, network: Network, *, wall_s: float = math.nan) -> None:
         """Store one trial of a network run (its ``trials`` row last, then flush).
@@ -241,7 +272,10 @@ class RunStore:
             StoreError: wrong seed, trial index out of range or already stored, input not of ``network``,
                 names too long, traces not matching ``t_ms``, store not writable.
         """
-        self._writable().append(result, network, wall_s)
+        writer = self._writable()
+        writer.append(result, network, wall_s)
+        if writer.should_compact():
+            self._files.compact()
 
     def append_trial(self, trial: int, *, t_ms: ArrayLike, traces: Mapping[str, ArrayLike], spike_times_ms: ArrayLike,
                      synapse_activations: Mapping[str, ArrayLike] | None = None,
@@ -264,19 +298,22 @@ class RunStore:
             StoreError: trial index out of range or already stored, columns missing or of unequal length,
                 names too long, traces not matching their times, store not writable.
         """
-        self._writable().append_trial(trial, t_ms=t_ms, traces=traces, spike_times_ms=spike_times_ms,
-                                      synapse_activations=synapse_activations,
-                                      presynaptic_spikes=presynaptic_spikes, wall_s=wall_s, traces_t_ms=traces_t_ms)
+        writer = self._writable()
+        writer.append_trial(trial, t_ms=t_ms, traces=traces, spike_times_ms=spike_times_ms,
+                            synapse_activations=synapse_activations, presynaptic_spikes=presynaptic_spikes,
+                            wall_s=wall_s, traces_t_ms=traces_t_ms)
+        if writer.should_compact():
+            self._files.compact()
 
     # ------------------------------------------------------------------ reading
 
     def keys(self) -> list[str]:
         """Keys accepted by ``store[key]``."""
-        return self._reader.keys(self.soma_key)
+        return self._files.read(lambda: self._reader.keys(self.soma_key))
 
     def trace_keys(self) -> list[str]:
         """Recording keys with stored traces (for :meth:`traces`)."""
-        return self._index.keys()
+        return self._files.read(self._index.keys)
 
     def __contains__(self, key: object) -> bool:
         return key in self.keys()
@@ -284,7 +321,7 @@ class RunStore:
     def __getitem__(self, key: str) -> pd.DataFrame:
         """``spike_times`` (wide, NaN-padded, like the legacy database), ``spikes``,
         ``synapse_activations``, ``presynaptic_spikes`` (long form), ``trials``, ``voltage_traces`` (soma)."""
-        return self._reader.frame(key, self.soma_key)
+        return self._files.read(lambda: self._reader.frame(key, self.soma_key))
 
     def read(self, key: str, trials: Sequence[int] | None = None, columns: Sequence[str] | None = None
              ) -> pd.DataFrame:
@@ -296,7 +333,7 @@ class RunStore:
         Raises:
             UnknownNameError: no such frame or column (a ``KeyError``).
         """
-        return self._reader.frame(key, self.soma_key, trials, columns)
+        return self._files.read(lambda: self._reader.frame(key, self.soma_key, trials, columns))
 
     def traces(self, key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
         """Traces of a recording: index trial, columns = the time values (ms), like the legacy
@@ -306,7 +343,7 @@ class RunStore:
             UnknownNameError: no such recording (a ``KeyError``).
             StoreError: the trials do not share one time vector (variable step); use :meth:`trace`.
         """
-        return self._reader.traces(key, trials)
+        return self._files.read(lambda: self._reader.traces(key, trials))
 
     def trace(self, key: str, trial: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """``(t_ms, values)`` of one trial's recording ``key``.
@@ -314,7 +351,7 @@ class RunStore:
         Raises:
             UnknownNameError: no such recording, or the trial has no trace of it (a ``KeyError``).
         """
-        return self._reader.trace(key, trial)
+        return self._files.read(lambda: self._reader.trace(key, trial))
 
 
 def _initialise(h5: tables.File, experiment_json: str, requested: Any, run_seed: int, n_trials: int,
@@ -329,5 +366,7 @@ def _initialise(h5: tables.File, experiment_json: str, requested: Any, run_seed:
     root.n_trials = n_trials
     root.soma_key = soma_key
     root.created_at = provenance.now()
+    root.store_id = uuid.uuid4().hex
+    root.journal_seq = 0
     layout.create_nodes(h5)
     provenance.write_experiment(h5, experiment_json, requested, extra_json)

@@ -34,15 +34,19 @@ if TYPE_CHECKING:
 
     from isf.store.database import Database
 
-__all__ = ["CONDITIONS_FILE", "LONG_FRAMES", "StudyRun", "StudyView", "read_conditions", "write_conditions"]
+__all__ = ["CHUNK_TRIALS", "CONDITIONS_FILE", "FRAME_CHUNK_TRIALS", "LONG_FRAMES", "StudyRun", "StudyView", "read_conditions", "write_conditions"]
 
 #: Name of the provenance file (in the run store) that holds the run's condition labels as JSON.
 CONDITIONS_FILE = "study_conditions.json"
 #: Long-form frames of the view (one row per event) and the store frame each is read from.
 LONG_FRAMES = {"spike_times": "spikes", "synapse_activations": "synapse_activations",
                "presynaptic_spikes": "presynaptic_spikes"}
-#: Default trials per partition (a 300 ms soma trace at dt 0.025 ms: 200 trials ≈ 19 MB).
+#: Default trials per partition of traces (a 300 ms soma trace at dt 0.025 ms: 200 trials ≈ 19 MB).
 CHUNK_TRIALS = 200
+#: Default trials per partition of each store frame: a partition of a few tens of MB at most (~3,900
+#: activations or ~11,000 presynaptic spikes per trial: 400 trials ≈ 50 MB), soma spikes of a whole
+#: run in one (a few spikes per trial: reading a partition costs little more than opening the file).
+FRAME_CHUNK_TRIALS = {"spikes": 1 << 16, "synapse_activations": 400, "presynaptic_spikes": 400}
 # HDF5 (as usually built) is not thread-safe: one chunk read at a time per process, the analysis of
 # chunks already read goes on in the other threads.
 _HDF5_LOCK = threading.Lock()
@@ -180,16 +184,17 @@ class StudyView:
 
     Args:
         runs: the runs, each with its condition labels (every run must have the same condition names).
-        chunk_trials: trials per partition.
+        chunk_trials: trials per partition of every frame (default ``None``: per frame,
+            :data:`FRAME_CHUNK_TRIALS` and :data:`CHUNK_TRIALS` for traces).
 
     Raises:
         StoreError: runs with different condition names, two runs of one name, a run that is not a store.
     """
 
-    def __init__(self, runs: Sequence[StudyRun], *, chunk_trials: int = CHUNK_TRIALS) -> None:
-        if chunk_trials < 1:
+    def __init__(self, runs: Sequence[StudyRun], *, chunk_trials: int | None = None) -> None:
+        if chunk_trials is not None and chunk_trials < 1:
             raise StoreError(f"chunk_trials must be >= 1, got {chunk_trials}")
-        self.chunk_trials = int(chunk_trials)
+        self.chunk_trials = None if chunk_trials is None else int(chunk_trials)
         self.runs: tuple[StudyRun, ...] = tuple(runs)
         names = [r.name for r in self.runs]
         if len(set(names)) != len(names):
@@ -211,7 +216,7 @@ class StudyView:
     # ------------------------------------------------------------------ making a view
 
     @classmethod
-    def of_database(cls, db: Database, *, under: str | tuple[str, ...] = (), chunk_trials: int = CHUNK_TRIALS
+    def of_database(cls, db: Database, *, under: str | tuple[str, ...] = (), chunk_trials: int | None = None
                     ) -> StudyView:
         """Every run-store item of ``db`` (under the key prefix ``under``, if given) that holds condition
         labels (written by :func:`isf.backends.study_runs.run_condition`), in key order."""
@@ -222,6 +227,8 @@ class StudyView:
             if parts[:len(prefix)] != prefix or db.metadata(key)["format"] != "run-store":
                 continue
             path = db.item_path(key)
+            if not path.is_file():  # a run whose store is not written yet
+                continue
             with _HDF5_LOCK, RunStore.open(path) as store:
                 labels = read_conditions(store)
             if labels is not None:
@@ -230,7 +237,7 @@ class StudyView:
 
     @classmethod
     def of_stores(cls, paths: Sequence[str | os.PathLike[str]],
-                  conditions: Sequence[Mapping[str, Any]] | None = None, *, chunk_trials: int = CHUNK_TRIALS
+                  conditions: Sequence[Mapping[str, Any]] | None = None, *, chunk_trials: int | None = None
                   ) -> StudyView:
         """Store files, labelled by ``conditions`` (one mapping per path; default: the labels kept in
         each store, or none)."""
@@ -248,7 +255,7 @@ class StudyView:
 
     def __repr__(self) -> str:
         return (f"StudyView({len(self.runs)} runs, {self.n_trials} trials, conditions "
-                f"{list(self.condition_names)}, {self.chunk_trials} trials per partition)")
+                f"{list(self.condition_names)}, {self.chunk_trials or 'default'} trials per partition)")
 
     # ------------------------------------------------------------------ small tables (pandas)
 
@@ -365,7 +372,7 @@ class StudyView:
         import dask.array as da
 
         n = self.time_ms(key).shape[0]
-        chunks = self.chunks()
+        chunks = self.chunks("traces:" + key)
         if not chunks:
             return da.zeros((0, n), dtype=np.float64)
         read = dask.delayed(_read_trace_block, pure=True)
@@ -376,19 +383,27 @@ class StudyView:
         return _Layout(frame, self.categories, tuple(r.name for r in self.runs) or ("",), self._populations,
                        self._labels)
 
-    def chunks(self) -> list[_Chunk]:
-        """The partitions: chunks of at most :attr:`chunk_trials` trials of one run."""
+    def chunk_size(self, frame: str = "traces") -> int:
+        """Trials per partition of a store frame (``spikes``, ``synapse_activations``, …) or of traces
+        (``traces`` or ``traces:<key>``)."""
+        if self.chunk_trials is not None:
+            return self.chunk_trials
+        return FRAME_CHUNK_TRIALS.get(frame, CHUNK_TRIALS)
+
+    def chunks(self, frame: str = "traces") -> list[_Chunk]:
+        """The partitions of a frame (see :meth:`chunk_size`): chunks of trials of one run."""
         out = []
+        size = self.chunk_size(frame)
         for survey, first in zip(self._surveys, self._starts):
-            for i in range(0, survey.trials.shape[0], self.chunk_trials):
-                out.append(_Chunk(survey.run.path, tuple(survey.trials[i:i + self.chunk_trials].tolist()),
+            for i in range(0, survey.trials.shape[0], size):
+                out.append(_Chunk(survey.run.path, tuple(survey.trials[i:i + size].tolist()),
                                   int(first) + i, survey.run.conditions, survey.run.name))
         return out
 
     def _from_chunks(self, layout: _Layout, meta: pd.DataFrame) -> dd.DataFrame:
         import dask.dataframe as dd
 
-        chunks = self.chunks()
+        chunks = self.chunks(layout.frame)
         if not chunks:
             return dd.from_pandas(meta, npartitions=1)
         divisions = tuple(c.first for c in chunks) + (chunks[-1].first + len(chunks[-1].trials) - 1,)

@@ -100,6 +100,38 @@ def plot_train(result: TrainResult, ax: Any = None) -> Figure:
     return fig
 
 
+def draw_result(result: EventResult | TrainResult, axes: list[Any], window_ms: float = 60.0) -> None:
+    """Draw a run on ``axes``: the measured trace (as :func:`plot_event` / :func:`plot_train`) on
+    the first, each recorded variable (``ConnectionSettings.record``) on one more."""
+    if isinstance(result, EventResult):
+        plot_event(result, ax=axes[0], window_ms=window_ms)
+        t0 = result.spike_time_ms + result.connection.delay_ms
+        t = result.trace.t_ms
+        keep = (t >= t0 - 10) & (t <= t0 + window_ms)
+        shift = t0
+    else:
+        plot_train(result, ax=axes[0])
+        keep = np.ones(result.trace.t_ms.size, dtype=bool)
+        shift = 0.0
+    for ax, (name, values) in zip(axes[1:], result.trace.recorded.items()):
+        ax.plot(result.trace.t_ms[keep] - shift, values[keep], color="tab:green", lw=1)
+        ax.set_ylabel(name)
+    if len(axes) > 1:  # the shared time axis is labelled once, at the bottom
+        axes[-1].set_xlabel(axes[0].get_xlabel())
+        axes[0].set_xlabel("")
+
+
+def plot_result(result: EventResult | TrainResult, window_ms: float = 60.0) -> Figure:
+    """A run with its recorded variables (``other_vars_to_record``) in panels below the trace."""
+    n = len(result.trace.recorded)
+    fig, axes = plt.subplots(
+        1 + n, 1, sharex=True, figsize=(8, 3.5 + 1.5 * n), gridspec_kw={"height_ratios": [3] + [1] * n}
+    )
+    draw_result(result, list(np.atleast_1d(axes)), window_ms)
+    fig.tight_layout()
+    return fig
+
+
 def plot_frequency_response(response: FrequencyResponse, label: str = "", axes: Any = None) -> Figure:
     """The four train metrics against frequency (log axis)."""
     if axes is None:
@@ -118,17 +150,19 @@ def plot_frequency_response(response: FrequencyResponse, label: str = "", axes: 
     return fig
 
 
-def plot_fit(result: FitResult, ax: Any = None) -> Figure:
-    """Target against achieved value of every fitted metric."""
-    fig, ax = _axes(ax, figsize=(max(4, 1.2 * len(result.targets)), 3.5))
-    x = np.arange(len(result.targets))
-    ax.bar(x - 0.2, [t.value for t in result.targets], 0.4, label="target", color="0.6")
-    ax.bar(x + 0.2, result.achieved, 0.4, label="achieved", color="tab:orange")
-    ax.set_xticks(x, [f"{t.metric}\n{t.frequency_Hz:g} Hz" for t in result.targets], fontsize=8)
-    ax.axhline(0, color="k", lw=0.6)
+def plot_fit(result: FitResult) -> Figure:
+    """Target against achieved value of every fitted metric, one panel per target (their units
+    differ), titled with the fitted parameters."""
+    n = len(result.targets)
+    fig, axes = plt.subplots(1, n, figsize=(max(4.0, 1.6 * n + 1), 3.5), squeeze=False)
+    for ax, target, achieved in zip(axes[0], result.targets, result.achieved):
+        ax.bar([0, 1], [target.value, achieved], 0.6, color=["0.6", "tab:orange"])
+        ax.set_xticks([0, 1], ["target", "achieved"], fontsize=8)
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_title(target.label.replace(" @ ", "\n"), fontsize=8)
+        ax.tick_params(axis="y", labelsize=7)
     shown = ", ".join(f"{k} = {v:.3g}" for k, v in result.parameters.items())
-    ax.set_title(f"fit ({result.method}, seed {result.seed}): {shown}", fontsize=9)
-    ax.legend(frameon=False, fontsize=8)
+    fig.suptitle(f"fit ({result.method}, seed {result.seed}): {shown}", fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -6,12 +6,16 @@ written with the class, field, value and what is allowed.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from isf.backends.neuron.hoc_template import HocTemplateCell
+from isf.errors import UnknownNameError
 from isf.model.cell import Cell
 from isf.model.site import ApicalTrunk, Landmark, SectionSite, Soma
 from isf.model.validation import (
@@ -38,18 +42,25 @@ def _weights(value: Any) -> Any:
     return value
 
 
+_IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+
+
 def _check_mechanism(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value not in SYNAPSE_TYPES:
+    if not isinstance(value, str) or not _IDENTIFIER.match(value):
         fail(
             instance,
             attribute,
             value,
-            "one of " + ", ".join(repr(k) for k in SYNAPSE_TYPES),
+            "a POINT_PROCESS name with a NET_RECEIVE block: one of "
+            + ", ".join(repr(k) for k in SYNAPSE_TYPES)
+            + ", or a user mechanism (compiled from mechanisms_dir)",
         )
 
 
 def _check_parameters(instance: ConnectionSettings, attribute: attrs.Attribute[Any], value: Any) -> None:
     finite_mapping(instance, attribute, value)
+    if instance.mechanism not in SYNAPSE_TYPES:
+        return  # a user mechanism: checked against NEURON's description when the tuner loads it
     allowed = SYNAPSE_TYPES[instance.mechanism].parameters
     unknown = sorted(set(value) - allowed)
     if unknown:
@@ -62,7 +73,8 @@ def _check_parameters(instance: ConnectionSettings, attribute: attrs.Attribute[A
 
 
 def _check_weights(instance: ConnectionSettings, attribute: attrs.Attribute[Any], value: Any) -> None:
-    n = SYNAPSE_TYPES[instance.mechanism].n_weights
+    known = SYNAPSE_TYPES.get(instance.mechanism)
+    n = known.n_weights if known is not None else len(value) if isinstance(value, tuple) and value else 1
     if not isinstance(value, tuple) or len(value) != n:
         fail(
             instance,
@@ -85,19 +97,20 @@ def _check_site(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> N
 
 
 def _check_cell(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, Cell):
+    if value is not None and not isinstance(value, (Cell, HocTemplateCell)):
         fail(
             instance,
             attribute,
             value,
-            "an isf Cell, or None for the built-in one-compartment cell",
+            "an isf Cell, a HocTemplateCell, or None for the built-in one-compartment cell",
         )
 
 
 def _check_stochastic(instance: ConnectionSettings, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, bool):
         fail(instance, attribute, value, "True or False")
-    if value and not SYNAPSE_TYPES[instance.mechanism].stochastic:
+    known = SYNAPSE_TYPES.get(instance.mechanism)
+    if value and (known is None or not known.stochastic):
         stochastic = [k for k, v in SYNAPSE_TYPES.items() if v.stochastic]
         fail(
             instance,
@@ -110,6 +123,33 @@ def _check_stochastic(instance: ConnectionSettings, attribute: attrs.Attribute[A
 def _boolean(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, bool):
         fail(instance, attribute, value, "True or False")
+
+
+def _optional_name(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not _IDENTIFIER.match(value)):
+        fail(instance, attribute, value, "None or a variable name of the synapse (e.g. 'i')")
+
+
+def _names(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _check_names(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(v, str) and _IDENTIFIER.match(v) for v in value):
+        fail(instance, attribute, value, "a list of variable names")
+
+
+def _optional_folder(value: Any) -> Any:
+    return None if value is None else Path(value).expanduser().resolve() if isinstance(value, (str, Path)) else value
+
+
+def _optional_float(value: Any) -> Any:
+    return None if value is None else to_float(value)
+
+
+def _check_optional_finite(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        finite(instance, attribute, value)
 
 
 def _check_seed(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -136,6 +176,14 @@ class ConnectionSettings:
             completeness), mV.
         stochastic: binary release with probability ``u·R`` (Tsodyks–Markram types only).
         seed: integer seed of the synapse's release generator (recorded in every result).
+        hold_mV: this connection's holding potential in voltage clamp (bmtool's ``vclamp_amp``),
+            mV; also its initial potential. ``None``: the general settings' ``hold_mV``.
+        current_name: the synapse's current variable measured in voltage clamp (nA); ``None``:
+            the known type's currents, else ``i``.
+        record: further variables to record and plot (bmtool's ``other_vars_to_record``): the
+            point process's (``g_NMDA``, ``u``, ``R`` …) or RANGE variables of its segment.
+        mechanisms_dir: a folder of the user's ``.mod`` files (compiled with isf's content-hashed
+            cache and loaded before the synapse is made); ``None``: the project's mechanisms only.
     """
 
     mechanism: str = attrs.field(validator=_check_mechanism)
@@ -147,11 +195,22 @@ class ConnectionSettings:
     threshold_mV: float = attrs.field(default=0.0, converter=to_float, validator=finite)
     stochastic: bool = attrs.field(default=False, validator=_check_stochastic)
     seed: int = attrs.field(default=0, validator=_check_seed)
+    hold_mV: float | None = attrs.field(default=None, converter=_optional_float, validator=_check_optional_finite)
+    current_name: str | None = attrs.field(default=None, validator=_optional_name)
+    record: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_check_names)
+    mechanisms_dir: Path | None = attrs.field(default=None, converter=_optional_folder)
 
     @property
     def synapse_type(self) -> SynapseType:
-        """The :class:`~isf.synapse_tuner.synapse_types.SynapseType` of :attr:`mechanism`."""
-        return SYNAPSE_TYPES[self.mechanism]
+        """The :class:`~isf.synapse_tuner.synapse_types.SynapseType` of a known :attr:`mechanism`
+        (a user mechanism's is read from NEURON by the tuner: ``SynapseTuner.synapse_type``)."""
+        known = SYNAPSE_TYPES.get(self.mechanism)
+        if known is None:
+            raise UnknownNameError(
+                f"{self.mechanism!r} is not a built-in synapse type ({', '.join(SYNAPSE_TYPES)}): a user "
+                "mechanism's type is read from NEURON when the tuner opens (SynapseTuner.synapse_type)"
+            )
+        return known
 
     def with_parameters(self, **parameters: float) -> ConnectionSettings:
         """A copy with some parameters changed (validated)."""

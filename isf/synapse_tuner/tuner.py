@@ -30,7 +30,9 @@ from isf.backends.neuron.synapse_bench import (
     Trace,
     VoltageClamp,
 )
-from isf.errors import SimulationError
+from isf.backends.neuron.mechanisms import load_mechanisms
+from isf.backends.neuron.mechanisms.point_process import point_process_info
+from isf.errors import ModelValueError, SimulationError
 from isf.synapse_tuner.cell import simple_cell
 from isf.synapse_tuner.metrics import EventMetrics, event_metrics
 from isf.synapse_tuner.settings import (
@@ -38,6 +40,7 @@ from isf.synapse_tuner.settings import (
     GeneralSettings,
     TrainSettings,
 )
+from isf.synapse_tuner.synapse_types import SYNAPSE_TYPES, SynapseType
 from isf.synapse_tuner.train import TrainMetrics, pulse_amplitudes, train_metrics
 
 Array = NDArray[np.float64]
@@ -87,6 +90,44 @@ class TrainResult:
     connection: ConnectionSettings
 
 
+def resolve_synapse_type(connection: ConnectionSettings) -> SynapseType:
+    """The synapse type of ``connection``: a built-in one, or read from NEURON for a user mechanism
+    (loading ``connection.mechanisms_dir`` first), checked against the connection's parameters,
+    weights, current and recorded variables (:class:`~isf.errors.ModelValueError` naming the
+    allowed names)."""
+    load_mechanisms()
+    if connection.mechanisms_dir is not None:
+        load_mechanisms(connection.mechanisms_dir)
+    info = point_process_info(connection.mechanism)
+    known = SYNAPSE_TYPES.get(connection.mechanism)
+    if known is not None:
+        stype = known
+    else:
+        plasticity = tuple(p for p in ("Use", "Dep", "Fac") if p in info.parameters)
+        conductances = ("g",) if "g" in info.assigned else ()
+        stype = SynapseType(
+            connection.mechanism, info.n_weights, ("i",), conductances, frozenset(info.parameters), plasticity
+        )
+    owner = "ConnectionSettings"
+    unknown = sorted(set(connection.parameters) - stype.parameters)
+    if unknown:
+        raise ModelValueError(
+            owner, "parameters", unknown, f"parameters of {stype.mechanism}: {', '.join(sorted(stype.parameters))}"
+        )
+    if len(connection.weights_nS) > info.n_weights:
+        raise ModelValueError(
+            owner, "weights_nS", connection.weights_nS, f"{info.n_weights} NetCon weight(s) for {stype.mechanism}"
+        )
+    if connection.current_name is not None:
+        if connection.current_name not in info.variables:
+            raise ModelValueError(
+                owner, "current_name", connection.current_name, f"a variable of {stype.mechanism}: "
+                + ", ".join(info.variables)
+            )
+        stype = attrs.evolve(stype, currents=(connection.current_name,))
+    return stype
+
+
 class SynapseTuner:
     """One synapse on one cell, reused for every run (see the module docstring)."""
 
@@ -98,7 +139,10 @@ class SynapseTuner:
         self.connection = connection
         self.general = general if general is not None else GeneralSettings()
         g = self.general
-        stype = connection.synapse_type
+        stype = resolve_synapse_type(connection)
+        #: the synapse type (built in, or read from the compiled user mechanism)
+        self.synapse_type = stype
+        hold = connection.hold_mV if connection.hold_mV is not None else g.hold_mV
         setup = SynapseSetup(
             cell=connection.cell if connection.cell is not None else simple_cell(),
             site=connection.site,
@@ -111,15 +155,18 @@ class SynapseTuner:
             seed=connection.seed,
             currents=stype.currents,
             conductances=stype.conductances,
+            mechanisms_dir=connection.mechanisms_dir,
+            record=connection.record,
         )
-        clamp = VoltageClamp(g.hold_mV, g.series_resistance_MOhm) if g.vclamp else None
+        clamp = VoltageClamp(hold, g.series_resistance_MOhm) if g.vclamp else None
         self._bench: SynapseBench | None = SynapseBench(setup, clamp)
         self._integration = Integration(
             dt_ms=g.dt_ms,
             cvode=g.cvode,
             cvode_atol=g.cvode_atol,
             celsius_degC=g.celsius_degC,
-            v_init_mV=g.v_init_mV,
+            # a per-connection holding potential also starts the cell there (no clamp transient)
+            v_init_mV=hold if g.vclamp and connection.hold_mV is not None else g.v_init_mV,
         )
         SynapseTuner._open = self
 
@@ -132,6 +179,14 @@ class SynapseTuner:
 
     def set_parameters(self, **parameters: float) -> None:
         """Change synapse parameters (validated by :class:`ConnectionSettings`) for the next runs."""
+        unknown = sorted(set(parameters) - self.synapse_type.parameters)
+        if unknown:
+            raise ModelValueError(
+                "ConnectionSettings",
+                "parameters",
+                unknown,
+                f"parameters of {self.synapse_type.mechanism}: {', '.join(sorted(self.synapse_type.parameters))}",
+            )
         self.connection = self.connection.with_parameters(**parameters)
         self._open_bench().set_parameters(parameters)
 

@@ -1,22 +1,23 @@
-"""Runs of a study: conditions of the C2 network into one database, resumed, read by the study view."""
+"""Runs of a study: conditions of the C2 network into one database, resumed, read by the study view; whisker
+sweeps into a database or a folder of stores, with one progress bar over all trials."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 
 import isf
 from isf.analysis.study import psth_by_condition, spike_probability, trace_mean_sd
 from isf.backends.parallel import Parallel
-from isf.backends.study_runs import condition_seed, run_condition, run_study
+from isf.backends.study_runs import condition_seed, run_condition, run_study, whisker_sweep
+from isf.data import cell86, network_c2
+from isf.dsl.evoked_network import evoked_network
 from isf.dsl.network_param import read_network_param
-from isf.errors import StoreError
+from isf.errors import ArgumentValueError, StoreError
 from isf.store import Database, RunStore, StudyView
-
-pytestmark = pytest.mark.shared
-
 
 @pytest.fixture(scope="module")
 def experiment(shared_data: Path) -> isf.Experiment:
@@ -27,6 +28,7 @@ def experiment(shared_data: Path) -> isf.Experiment:
     return isf.Experiment(params.cell, isf.Simulation(60.0, dt_ms=0.025), network=network)
 
 
+@pytest.mark.shared
 def test_a_small_simulated_study(tmp_path: Path, experiment: isf.Experiment) -> None:
     db = Database(tmp_path / "study")
     serial = Parallel(backend="sequential", progress=False)
@@ -67,3 +69,77 @@ def test_a_small_simulated_study(tmp_path: Path, experiment: isf.Experiment) -> 
         np.testing.assert_allclose(soma_sd["mean", whisker].to_numpy(), soma.mean().to_numpy(), rtol=1e-12)
         np.testing.assert_allclose(soma_sd["sd", whisker].to_numpy(), soma.std().to_numpy(), rtol=1e-9, atol=1e-12)
     assert view.runs_table().trials.tolist() == [2, 2]
+
+
+# ---------------------------------------------------------------------------
+# Whisker sweeps on the shipped cell 86 and its embedding
+
+
+@pytest.fixture(scope="module")
+def base() -> isf.Experiment:
+    cell = isf.read_cell_param(cell86("86_C2_center.param")).cell
+    return isf.Experiment(cell, isf.Simulation(20.0, dt_ms=0.025), recordings=[isf.Recording(isf.Soma())])
+
+
+def test_whisker_sweep_builds_one_network_per_whisker(base: isf.Experiment) -> None:
+    runs = whisker_sweep(base, ["C2", "E2"], network_c2())
+    assert [labels for labels, _ in runs] == [{"whisker": "C2"}, {"whisker": "E2"}]
+    assert runs[1][1].network == evoked_network("E2", base.cell.morphology, network_c2())
+    assert runs[0][1].cell == base.cell and runs[0][1].network != runs[1][1].network
+    for bad in (["C2", "F9"], ["C2", "C2"], []):
+        with pytest.raises(ArgumentValueError, match="give distinct whiskers, each one of A1, .*E2"):
+            whisker_sweep(base, bad, network_c2())
+
+
+def _finished(path: Path) -> list[str]:
+    with RunStore.open(path) as store:
+        return list(store["trials"].finished_at)
+
+
+def test_sweep_into_a_database_one_bar_resumable(base: isf.Experiment, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    runs = whisker_sweep(base, ["C2", "B1"], network_c2())
+    db = Database(tmp_path / "study")
+    shown = Parallel(backend="sequential", progress=True)
+    first = run_study(db, runs[:1], 2, run_seed=3, parallel=shown)
+    capsys.readouterr()
+    # a condition added later: the finished one counts at once, only the new one runs
+    paths = run_study(db, runs, 2, run_seed=3, parallel=shown)
+    err = capsys.readouterr().err
+    assert paths[0] == first[0] and paths == [db.item_path(("runs", "C2")), db.item_path(("runs", "B1"))]
+    # one bar over the trials of all conditions (none per condition)
+    assert "4/4" in err and "sweep whisker=B1" in err and "trials:" not in err and "/2 [" not in err
+    stamp = [_finished(p) for p in paths]
+    run_study(db, runs, 2, run_seed=3, parallel=Parallel(backend="sequential", progress=False))
+    assert [_finished(p) for p in paths] == stamp  # finished: nothing re-run
+    view = StudyView.of_database(db)
+    assert view.condition_names == ("whisker",) and view.runs_table().trials.tolist() == [2, 2]
+    with RunStore.open(paths[1]) as store:
+        assert store.run_seed == condition_seed(3, {"whisker": "B1"})
+
+
+def test_sweep_into_a_folder_of_stores_on_loky(base: isf.Experiment, tmp_path: Path) -> None:
+    short = attrs.evolve(base, simulation=isf.Simulation(10.0, dt_ms=0.025))
+    runs = [({"whisker": w, "scale": "1"}, e) for (_, e), w in zip(whisker_sweep(short, ["C2", "D2"], network_c2()),
+                                                                    ["C2", "D2"])]
+    paths = run_study(tmp_path / "stores", runs, 2, run_seed=8, parallel=Parallel(workers=2, progress=False))
+    assert paths == [tmp_path / "stores" / "C2_1.h5", tmp_path / "stores" / "D2_1.h5"]
+    view = StudyView.of_stores(paths)
+    assert set(view.condition_names) == {"whisker", "scale"} and view.runs_table().trials.tolist() == [2, 2]
+    # the same trials as one condition run on its own, in this process: results do not depend on the backend
+    alone = run_study(tmp_path / "alone", runs[1:], 2, run_seed=8,
+                      parallel=Parallel(backend="sequential", progress=False))
+    with RunStore.open(paths[1]) as a, RunStore.open(alone[0]) as b:
+        np.testing.assert_array_equal(a["voltage_traces"].to_numpy(), b["voltage_traces"].to_numpy())
+
+
+def test_sweep_label_errors(base: isf.Experiment, tmp_path: Path) -> None:
+    serial = Parallel(backend="sequential", progress=False)
+    with pytest.raises(ArgumentValueError, match="different ones"):
+        run_study(tmp_path / "s", [({"w": "C2"}, base), ({"w": "C2"}, base)], 1, run_seed=1, parallel=serial)
+    with pytest.raises(ArgumentValueError, match="same label names"):
+        run_study(tmp_path / "s", [({"w": "C2"}, base), ({"v": "B1"}, base)], 1, run_seed=1, parallel=serial)
+    assert not (tmp_path / "s").exists()  # nothing written before the labels are checked
+    with pytest.raises(ArgumentValueError, match="path separator"):
+        run_study(tmp_path / "s", [({"w": "C2"}, base), ({"w": "a/b"}, base)], 1, run_seed=1, parallel=serial)
+    assert not (tmp_path / "s").exists()

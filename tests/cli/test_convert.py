@@ -97,3 +97,51 @@ def test_bad_input_gives_one_line_and_nonzero_exit(
     assert code != 0 and "not found" in one_line_error(err)
     code, _, err = isf_cli("convert", CELL_PARAM, tmp_path / "out.txt")
     assert code != 0 and ".json" in one_line_error(err)
+
+
+def _corpus_files(tmp_path: Path) -> tuple[Path, Path]:
+    """A synthetic network file using every modifier and a cell file with every stimulus function."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "dsl"))
+    from legacy_corpus import cell_corpus, network_corpus, write_embedding
+
+    from isf.dsl.param_format import write_param
+
+    write_embedding(tmp_path)
+    network, cell = tmp_path / "network.param", tmp_path / "cell.param"
+    write_param(network_corpus()["modifiers"], network)
+    write_param(cell_corpus(str(cell86("86_C2_center.hoc")))["all_keys"], cell)
+    return network, cell
+
+
+def test_reports_what_every_key_mapped_to(isf_cli, tmp_path: Path) -> None:
+    network, cell = _corpus_files(tmp_path)
+    out = tmp_path / "network.json"
+    code, stdout, _ = isf_cli("convert", network, out, "--morphology", cell86("86_C2_center.hoc"))
+    assert code == 0, stdout
+    assert "mapped: synapses.releaseProb → Bernoulli probability ×3, every spike ×1" in stdout
+    assert "mapped: network.*modify_functions.silence_synapses_by_somadist → SilenceBySomaDistance" in stdout
+    assert "mapped: network.*modify_functions.multi_stimulus_trial → MultiStimulusTrial" in stdout
+    assert "PSTH→PSTH ×2" in stdout and "gives an equal value" in stdout
+    assert len(isf.load(out).modifiers) == 9
+    code, stdout, _ = isf_cli("convert", cell, tmp_path / "experiment.yaml")
+    assert code == 0, stdout
+    assert "mapped: neuron.cell_modify_functions → EPSPCurrent at apical_trunk_400um (experiment stimulus)" in stdout
+    assert "wrote " in stdout and "(Experiment)" in stdout and "gives an equal value" in stdout
+    experiment = isf.load(tmp_path / "experiment.yaml")
+    assert len(experiment.stimuli) == 5
+    code, stdout, _ = isf_cli("convert", tmp_path / "experiment.yaml", tmp_path / "back.param")
+    assert code == 0 and "equal experiment" in stdout
+
+
+def test_refuses_only_unknown_keys_naming_file_line_and_allowed(isf_cli, one_line_error, tmp_path: Path) -> None:
+    network, _ = _corpus_files(tmp_path)
+    text = network.read_text().replace('"set_stim_onset"', '"set_stim_offset"')
+    network.write_text(text)
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "set_stim_offset" in s)
+    code, _, err = isf_cli("convert", network, tmp_path / "n.json", "--morphology", cell86("86_C2_center.hoc"))
+    message = one_line_error(err)
+    assert code != 0 and f"network.param:{line}: network.network_param_modify_functions.set_stim_offset" in message
+    assert "unknown function 'set_stim_offset': allowed in network_param_modify_functions are " \
+           "change_ongoing_interval, set_stim_onset" in message

@@ -51,3 +51,25 @@ def test_study_summary(isf_cli, tmp_path: Path) -> None:
     lines = out.splitlines()
     assert "p_spike_10_30_ms" in lines[0] and "rate_hz" in lines[0]
     assert lines[-2].split()[:2] == ["B1", "4"] and lines[-1].split()[:2] == ["C2", "4"]
+
+
+def test_import_simrun_tree(isf_cli, one_line_error, shared_data: Path, tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    import pytest
+
+    if not shared_data.is_dir():
+        pytest.skip("no shared data")
+    source = shared_data / "legacy_simrun" / "C2_evoked_UpState_INH_PW_1.0_SuW_0.5_C2center"
+    shutil.copytree(source, tmp_path / "tree" / source.name, copy_function=os.link)
+    code, out, _ = isf_cli("db", "import-simrun", tmp_path / "tree", tmp_path / "db", "--quiet", "--workers", "1")
+    assert code == 0 and "1 simrun folders imported, 0 skipped" in out
+    assert "whisker=C2" in out and "SuW=0.5" in out
+    code, out, _ = isf_cli("db", "import-simrun", tmp_path / "tree", tmp_path / "db", "--quiet", "--workers", "1")
+    assert code == 0 and "0 simrun folders imported, 1 skipped" in out
+    code, out, _ = isf_cli("study", "summary", tmp_path / "db")
+    assert code == 0 and "C2center" in out
+    code, _, err = isf_cli("db", "import-simrun", tmp_path / "tree", tmp_path / "db2", "--quiet", "--pattern",
+                           "(?P<x>nomatch)")
+    assert code == 1 and "cannot read condition labels" in one_line_error(err)

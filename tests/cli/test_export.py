@@ -120,3 +120,28 @@ def test_sonata_from_legacy_files(isf_cli, tmp_path: Path) -> None:
                            "--seed", "1", "--trial", "0", "--tstop", "300")
     assert code == 0 and "278 presynaptic populations, 24780 edges" in out
     assert len(read_sonata(tmp_path / "c2").populations) == 278
+
+
+def test_nwb_of_a_study_database(isf_cli, one_line_error, store: Path, tmp_path: Path) -> None:
+    from isf.store import Database
+    from isf.store.nwb import validate_nwb
+    from isf.store.study_view import write_conditions
+
+    db = Database(tmp_path / "db")
+    for whisker in ("B1", "C2"):
+        target = db.run_store_path(("runs", whisker))
+        target.write_bytes(store.read_bytes())
+        with RunStore.open(target, "a") as opened:
+            write_conditions(opened, {"whisker": whisker})
+    code, out, _ = isf_cli("export", "nwb", db.path, tmp_path / "study.nwb")
+    assert code == 0 and "no problems" in out and validate_nwb(tmp_path / "study.nwb") == []
+    back = read_nwb(tmp_path / "study.nwb")
+    assert [(t.conditions["whisker"], t.trial_index) for t in back.trials] == [
+        ("B1", 0), ("B1", 1), ("B1", 2), ("C2", 0), ("C2", 1), ("C2", 2)]
+    code, out, _ = isf_cli("export", "nwb", store, store, tmp_path / "two.nwb")
+    assert code == 1  # two runs of one name
+    code, _, err = isf_cli("export", "nwb", tmp_path / "empty_db_none", tmp_path / "x.nwb")
+    assert code == 1 and "no run store" in one_line_error(err)
+    Database(tmp_path / "empty")
+    code, _, err = isf_cli("export", "nwb", tmp_path / "empty", tmp_path / "x.nwb")
+    assert code == 1 and "no labelled runs" in one_line_error(err)

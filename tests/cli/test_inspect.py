@@ -73,3 +73,51 @@ def test_bad_input(isf_cli, one_line_error, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     code, _, err = isf_cli("inspect", tmp_path / "notes.txt")
     assert code != 0 and "cannot inspect '.txt'" in one_line_error(err)
+
+
+def _append(store: RunStore, trial: int) -> None:
+    store.append_trial(trial, t_ms=np.arange(5.0), traces={"soma": np.full(5, -70.0 + trial)},
+                       spike_times_ms=[1.0] * trial, wall_s=0.25)
+
+
+def test_running_store_shows_progress_and_partial_statistics(isf_cli, tmp_path: Path) -> None:
+    path = tmp_path / "run.h5"
+    with RunStore.create(path, experiment_json=json.dumps({"what": "test"}), run_seed=7, n_trials=4) as store:
+        for trial in (0, 1, 2):
+            _append(store, trial)
+        store.record_failure(3, "runaway trial: wall-clock limit of 1 s exceeded", wall_s=1.0)
+        code, out, _ = isf_cli("inspect", path)  # while the writer is appending
+        assert code == 0
+        assert "(running: a process is appending to it)" in out
+        assert "run seed 7, 3 of 4 trials done, 1 failed" in out
+        assert "progress: 3/3 trials (100 %)" in out and "trials/min" in out
+        assert "soma spikes per trial 1 ± 0.82 (mean ± SD), wall time per trial 0.25 s" in out
+        assert "failed trial 3: runaway trial: wall-clock limit of 1 s exceeded" in out
+
+
+def test_interrupted_store_says_how_to_resume_and_recover(isf_cli, tmp_path: Path) -> None:
+    path = tmp_path / "run.h5"
+    store = RunStore.create(path, experiment_json=json.dumps({"what": "test"}), run_seed=7, n_trials=4)
+    _append(store, 0)
+    _append(store, 1)
+    store._files.lock.release()  # the writer is killed: its trials are in the journal only
+    store._files.h5.close()
+    code, out, _ = isf_cli("inspect", path)
+    assert code == 0 and "2 of 4 trials done" in out and "not running" in out
+    code, out, _ = isf_cli("store", "recover", path)
+    assert code == 0 and "2 of 4 trials stored" in out and "restored from the journal: 2 trials" in out
+    code, out, _ = isf_cli("store", "recover", path)
+    assert code == 0 and "nothing to restore" in out
+
+
+def test_truncated_store_error_is_one_line(isf_cli, one_line_error, tmp_path: Path) -> None:
+    path = tmp_path / "run.h5"
+    with RunStore.create(path, experiment_json=json.dumps({"what": "test"}), run_seed=7, n_trials=4) as store:
+        _append(store, 0)
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size - 100)
+    for verb in (("inspect",), ("store", "recover")):
+        code, _, err = isf_cli(*verb, path)
+        line = one_line_error(err)
+        assert code != 0 and "is truncated" in line and str(path) in line
+        assert "can be recovered with `isf store recover" in line or "cannot be recovered" in line

@@ -37,3 +37,21 @@ def test_trials_bad_workers_fail_before_any_file(isf_cli, tmp_path: Path) -> Non
     line = one_line_error(err)
     assert code != 0 and "Parallel.workers = 0" in line and "an integer >= 1" in line
     assert not out.exists()
+
+
+def test_runaway_trials_are_recorded_as_failed_and_the_run_goes_on(isf_cli, tmp_path: Path) -> None:
+    out = tmp_path / "run.h5"
+    args = ("trials", "--cell", cell86("86_C2_center.param"), "--network", network_c2("network.param"),
+            "--trials", "2", "--seed", "3", "--tstop", "60", "--backend", "sequential", "--out", out)
+    code, stdout, _ = isf_cli(*args, "--trial-timeout", "1e-6")
+    assert code == 0 and f"wrote {out}" in stdout
+    with RunStore.open(out) as store:
+        failed = store.failed_trials()
+        assert store.completed_trials() == set()
+        assert failed.index.tolist() == [0, 1]
+        assert all("wall-clock limit of 1e-06 s exceeded" in reason for reason in failed["reason"])
+    code, stdout, _ = isf_cli("inspect", out)
+    assert code == 0 and "2 failed" in stdout and "failed trial 0: runaway trial" in stdout
+    code, _, err = isf_cli(*args[:-2], "--out", tmp_path / "w.h5", "--trial-timeout", "0")
+    assert code != 0 and "--trial-timeout 0: allowed is a number of seconds > 0" in one_line_error(err)
+    assert not (tmp_path / "w.h5").exists()

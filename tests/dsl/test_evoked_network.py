@@ -8,16 +8,28 @@ from typing import Any
 
 import pytest
 
+from isf.data import cell86 as cell86_data
+from isf.data import network_c2, network_templates
+from isf.dsl.connected_cells import read_connected_cells
+from isf.dsl.hoc import read_hoc
 from isf.dsl.evoked_network import (
+    CONNECTED_CELLS_FILE,
+    ONGOING_TEMPLATE,
     PSTH_FILES,
     SURROUND_COLUMNS,
     SURROUND_PSTH_WHISKER,
+    WHISKERS,
+    EmbeddingFiles,
     create_evoked_network,
+    default_psth_folder,
+    default_template,
+    evoked_network,
+    evoked_network_param,
     evoked_psth,
 )
 from isf.dsl.network_param import network_from_param_dict
 from isf.dsl.param_format import read_param, write_param
-from isf.errors import LegacyFormatError
+from isf.errors import ArgumentValueError, LegacyFormatError, MissingFileError
 from isf.model.cell_types import CELL_TYPES
 
 SYN = "/gpfs/soma_fs/scratch/meulemeester/project_src/in_silico_framework/getting_started/example_data/" \
@@ -242,3 +254,121 @@ def test_evoked_psth_lookup() -> None:
     assert entry is not None
     entry["offset"] = 1.0
     assert "offset" not in table["VPM_B1"]  # a copy
+
+
+# ---------------------------------------------------------------------------
+# Shipped templates: the network of any whisker from a cell's embedding
+
+
+def _strip_paths(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with the .syn/.con paths cut to their file names (they are machine-specific)."""
+    out = copy.deepcopy(params)
+    for population in out["network"].values():
+        for field in ("distributionFile", "connectionFile"):
+            population["synapses"][field] = Path(population["synapses"][field]).name
+    return out
+
+
+@pytest.fixture(scope="module")
+def c2_from_shipped() -> dict[str, Any]:
+    return evoked_network_param("C2", network_c2())
+
+
+def test_shipped_c2_equals_shipped_network_param_up_to_paths(c2_from_shipped: dict[str, Any]) -> None:
+    shipped = read_param(network_c2("network.param"))
+    ours = _strip_paths(c2_from_shipped)
+    assert ours["network"] == _strip_paths(shipped)["network"] and ours["info"] == shipped["info"]
+    # the embedding's files, written absolute so the dict reads from anywhere
+    syn = Path(c2_from_shipped["network"]["L5tt_C2"]["synapses"]["distributionFile"])
+    assert syn.is_absolute() and syn == network_c2("example_embedding_86_C2_center.syn")
+
+
+@pytest.mark.shared
+def test_shipped_c2_equals_shared_network_param_up_to_paths(c2_from_shipped: dict[str, Any],
+                                                            shared_data: Path) -> None:
+    shared = read_param(shared_data / "network" / "network.param")
+    assert _strip_paths(c2_from_shipped)["network"] == _strip_paths(shared)["network"]
+
+
+@pytest.mark.shared
+def test_shipped_templates_are_the_shared_files(shared_data: Path) -> None:
+    for kind in ("ongoing_activity", "evoked_activity"):
+        shared = sorted((shared_data / "network" / kind).glob("*.param"))
+        assert [p.name for p in shared] == sorted(p.name for p in network_templates(kind).glob("*.param"))
+        for path in shared:
+            assert (network_templates(kind) / path.name).read_bytes() == path.read_bytes()
+    assert default_template().read_bytes() == (shared_data / "network" / ONGOING_TEMPLATE).read_bytes()
+    assert {p.name for p in default_psth_folder().glob("*.param")} >= set(PSTH_FILES.values())
+
+
+def test_surround_whisker_takes_the_psths_of_its_files() -> None:
+    """B1 deflected: every population in B1's 3x3 neighbourhood gets, from its cell type's PSTH file, the
+    entry of the point-reflected whisker (B1's own column: the C2 entry); the others stay ongoing."""
+    params = evoked_network_param("B1", network_c2())
+    tables = {t: read_param(default_psth_folder() / name) for t, name in PSTH_FILES.items()}
+    evoked = set()
+    for name, population in params["network"].items():
+        cell_type, column = name.rsplit("_", 1)
+        position = SURROUND_COLUMNS["B1"].get(column)
+        if position is None:
+            assert population["celltype"] == "spiketrain"
+            continue
+        entry = tables[cell_type][f"{cell_type}_{SURROUND_PSTH_WHISKER[position]}"]
+        assert population["celltype"]["pointcell"] == {**entry, "offset": 245.0}
+        evoked.add(name)
+    assert {"L5tt_B1", "VPM_B1", "L1_B1", "L4ss_C2", "L5tt_A1"} <= evoked
+    assert params["network"]["VPM_B1"]["celltype"]["pointcell"]["probabilities"] == \
+        tables["VPM"]["VPM_C2"]["probabilities"]  # B1's own column: the principal-whisker PSTH
+    assert params["network"]["L5tt_C2"]["celltype"]["pointcell"]["intervals"] == \
+        tables["L5tt"]["L5tt_B1"]["intervals"]  # C2 seen from B1 is B1 seen from C2
+    assert "L4ss_C3" not in evoked and params["network"]["L4ss_C3"]["celltype"] == "spiketrain"
+
+
+def test_every_tuning_whisker_builds_and_differs() -> None:
+    networks = {w: evoked_network_param(w, network_c2()) for w in ("B1", "B2", "B3", "C1", "C3", "D1", "D2", "D3", "E2")}
+    assert set(WHISKERS) >= set(networks) and len(WHISKERS) == 24
+    for whisker, params in networks.items():
+        assert len(params["network"]) == 278
+        evoked = {n for n, p in params["network"].items() if isinstance(p["celltype"], dict)}
+        assert evoked == {n for n in params["network"] if n.rsplit("_", 1)[1] in SURROUND_COLUMNS[whisker]}, whisker
+    # E2 is outside C2's neighbourhood: no population of the cell's own column is evoked
+    assert not any(n.endswith("_C2") and isinstance(p["celltype"], dict) for n, p in networks["E2"]["network"].items())
+
+
+def test_evoked_network_is_typed() -> None:
+    network = evoked_network("D2", read_hoc(cell86_data("86_C2_center.hoc")), network_c2())
+    assert network.n_synapses == 24780
+    kinds = sorted(type(c).__name__ for c in network["VPM_D2"].activity.components)
+    assert kinds == ["PSTH", "Poisson"]
+    assert [type(c).__name__ for c in network["VPM_A3"].activity.components] == ["Poisson"]  # outside D2 3x3
+
+
+def test_unknown_whisker_lists_the_allowed_ones() -> None:
+    with pytest.raises(ArgumentValueError, match=r"unknown whisker 'F7': allowed are A1, .*C2, .*E2"):
+        evoked_network_param("F7", network_c2())
+
+
+def test_embedding_files_of_a_folder(tmp_path: Path) -> None:
+    files = EmbeddingFiles.of_folder(network_c2())
+    assert files == EmbeddingFiles(network_c2(CONNECTED_CELLS_FILE), network_c2("example_embedding_86_C2_center.syn"),
+                                   network_c2("example_embedding_86_C2_center.con"))
+    with pytest.raises(MissingFileError, match="no embedding folder"):
+        EmbeddingFiles.of_folder(tmp_path / "absent")
+    with pytest.raises(MissingFileError, match="no NumberOfConnectedCells.csv"):
+        EmbeddingFiles.of_folder(tmp_path)
+    (tmp_path / CONNECTED_CELLS_FILE).write_text("header\n")
+    for name in ("a.syn", "b.syn", "a.con", "c.con"):
+        (tmp_path / name).write_text("")
+    with pytest.raises(MissingFileError, match=r"exactly one \*.syn file .*found a.syn, b.syn"):
+        EmbeddingFiles.of_folder(tmp_path)
+    (tmp_path / "b.syn").unlink()
+    assert EmbeddingFiles.of_folder(tmp_path).con.name == "a.con"  # the .con of the .syn's name
+
+
+def test_embedding_files_named_one_by_one_and_other_templates(psth_folder: Path) -> None:
+    files = EmbeddingFiles(network_c2(CONNECTED_CELLS_FILE), network_c2("example_embedding_86_C2_center.syn"),
+                           network_c2("example_embedding_86_C2_center.con"))
+    out = evoked_network_param("C2", files, template=_template(), psth_folder=psth_folder, offset_ms=100.0)
+    columns = [c for c, n in read_connected_cells(files.connected_cells)["L5tt"].items() if n > 0]
+    assert list(out["network"]) == [f"L5tt_{c}" for c in columns]  # the template's cell types only
+    assert out["network"]["L5tt_C2"]["celltype"]["pointcell"] == {**_psth(0.05), "offset": 100.0}

@@ -15,6 +15,7 @@ from isf.errors import MissingFileError, StoreError
 from isf.model.network import Network
 from isf.model.result import Result
 from isf.model.trial_result import TrialResult
+from isf.store import RunStore
 from isf.store.nwb import read_nwb, validate_nwb, write_nwb
 
 
@@ -110,3 +111,94 @@ def test_a_failing_write_leaves_nothing_behind(store_path: Path, tmp_path: Path,
     with pytest.raises(OSError, match="disk full"):
         write_nwb(store_path, tmp_path / "run.nwb")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------- a whole study
+
+@pytest.fixture
+def study_db(tmp_path: Path) -> Path:
+    from study_data import write_store
+
+    from isf.store import Database
+    from isf.store.run_store import RunStore as Store
+    from isf.store.study_view import write_conditions
+
+    db = Database(tmp_path / "study")
+    for seed, (whisker, n) in enumerate((("B1", 3), ("C2", 2)), start=1):
+        path = write_store(tmp_path / f"{whisker}.h5", seed, n, list(reversed(range(n))))
+        target = db.run_store_path(("runs", whisker))
+        target.write_bytes(path.read_bytes())
+        with Store.open(target, "a") as store:
+            write_conditions(store, {"whisker": whisker, "depth_um": 300})
+    return db.path
+
+
+def test_a_study_reads_back_equal_with_its_conditions(study_db: Path, tmp_path: Path) -> None:
+    from pynwb import NWBHDF5IO
+
+    from isf.store import Database, StudyView
+
+    path = write_nwb(study_db, tmp_path / "study.nwb")  # a database folder: every labelled run
+    assert validate_nwb(path) == []
+    view = StudyView.of_database(Database(study_db, create=False))
+    back = read_nwb(path)
+    assert [t.study_trial for t in back.trials] == list(range(5))
+    assert [(t.run, t.trial_index) for t in back.trials] == [("runs/B1", 0), ("runs/B1", 1), ("runs/B1", 2),
+                                                            ("runs/C2", 0), ("runs/C2", 1)]
+    assert back.trials[4].conditions == {"whisker": "C2", "depth_um": "300"}
+    for trial in back.trials:
+        with RunStore.open(view.runs[0 if trial.run == "runs/B1" else 1].path) as store:
+            for key in ("soma", "dend"):
+                t_ms, values = store.trace(key, trial.trial_index)
+                np.testing.assert_array_equal(trial.traces[key][1], values)  # mV, exactly
+                np.testing.assert_allclose(trial.traces[key][0], t_ms, rtol=1e-12, atol=1e-9)
+            spikes = store["spikes"]
+            expected = spikes.loc[[trial.trial_index], "time_ms"].to_numpy() if trial.trial_index in spikes.index \
+                else np.zeros(0)
+            np.testing.assert_allclose(trial.spike_times_ms, expected, rtol=1e-12)
+    assert [r["run"] for r in back.provenance["study"]["runs"]] == ["runs/B1", "runs/C2"]
+    assert len(json.loads(back.experiment_json)["experiments"]) == 1  # one experiment, kept once
+    with NWBHDF5IO(str(path), "r") as io:
+        f = io.read()
+        trials = f.trials.to_dataframe()
+        assert trials.whisker.tolist() == ["B1", "B1", "B1", "C2", "C2"]
+        assert trials.depth_um.tolist() == ["300"] * 5 and trials.study_trial.tolist() == list(range(5))
+        units = f.units.to_dataframe()
+        assert units.run.tolist() == ["runs/B1"] * 3 + ["runs/C2"] * 2
+        series = f.acquisition["trial_0003_soma"]
+        assert series.unit == "volts" and series.rate == pytest.approx(4000.0)  # dt 0.25 ms
+        assert series.data.compression == "gzip" and series.data.chunks is not None
+    part = write_nwb(view, tmp_path / "part.nwb", trials=[1, 4])
+    assert [(t.run, t.trial_index) for t in read_nwb(part).trials] == [("runs/B1", 1), ("runs/C2", 1)]
+    with pytest.raises(StoreError, match=r"study trials \[9\]"):
+        write_nwb(view, tmp_path / "bad.nwb", trials=[9])
+
+
+def test_a_study_export_holds_one_trace_in_memory(study_db: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Traces are decoded only while pynwb writes them: never two at once."""
+    import isf.store.nwb as nwb_module
+
+    live = {"now": 0, "most": 0}
+    original = nwb_module._values
+
+    def counted(store: RunStore, key: str, trial: int) -> np.ndarray:
+        live["now"] += 1
+        live["most"] = max(live["most"], live["now"])
+        out = original(store, key, trial)
+        live["now"] -= 1
+        return out
+
+    monkeypatch.setattr(nwb_module, "_values", counted)
+    from pynwb import NWBHDF5IO
+
+    written: list[int] = []
+    original_write = NWBHDF5IO.write
+
+    def tracked(self: NWBHDF5IO, container: object, **kwargs: object) -> None:
+        written.append(live["most"])  # nothing decoded before the writing starts
+        original_write(self, container, **kwargs)
+
+    monkeypatch.setattr(NWBHDF5IO, "write", tracked)
+    write_nwb(study_db, tmp_path / "study.nwb")
+    assert written == [0] and live["most"] == 1

@@ -32,7 +32,7 @@ def test_defaults_and_spike_times() -> None:
 @pytest.mark.parametrize(
     ("make", "field", "allowed"),
     [
-        (lambda: ConnectionSettings("AMPA"), "mechanism", "tm_ampa_nmda"),
+        (lambda: ConnectionSettings("AMPA syn"), "mechanism", "tm_ampa_nmda"),
         (
             lambda: ConnectionSettings("tm_gabaa", parameters={"Dep": 1, "tau1": 2}),
             "parameters",

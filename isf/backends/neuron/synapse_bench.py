@@ -6,11 +6,17 @@ source with its ``NetCon``, an optional somatic ``SEClamp`` and the recording ve
 response as cheap as a hand-written NEURON loop. The interface is NEURON-free: typed values go in
 (:class:`SynapseSetup`, :class:`VoltageClamp`, :class:`Integration`) and numpy arrays come out
 (:class:`Trace`). This is the backend of :class:`isf.synapse_tuner.SynapseTuner`.
+
+The postsynaptic cell is an isf :class:`~isf.model.cell.Cell` or a hoc template
+(:class:`~isf.backends.neuron.hoc_template.HocTemplateCell`); the synapse any point process with a
+``NET_RECEIVE`` block, the project's or one compiled from a user's folder of ``.mod`` files
+(``SynapseSetup.mechanisms_dir``, same content-hashed cache as the project's mechanisms).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal, Self
 
 import attrs
@@ -19,7 +25,10 @@ from neuron import h
 from numpy.typing import NDArray
 
 from isf.backends.neuron.build import BuiltCell, NeuronBuildError, build_cell
-from isf.errors import SimulationError
+from isf.backends.neuron.hoc_template import BuiltTemplate, HocTemplateCell, build_template_cell
+from isf.backends.neuron.mechanisms import load_mechanisms
+from isf.backends.neuron.mechanisms.point_process import point_process_info
+from isf.errors import SimulationError, UnknownNameError
 from isf.model.cell import Cell
 from isf.model.site import ApicalTrunk, Landmark, SectionSite, Soma
 
@@ -55,7 +64,8 @@ class SynapseSetup:
     """The synapse to build (values are validated by the caller's settings).
 
     Attributes:
-        cell: the postsynaptic cell.
+        cell: the postsynaptic cell: an isf cell or a hoc template (on a template only ``Soma`` and
+            ``SectionSite(sec_id, x)`` sites, ``sec_id`` indexing its ``all`` SectionList).
         site: where the synapse sits on ``cell``.
         mechanism: NMODL POINT_PROCESS name.
         weights_nS: NetCon weight(s), nS.
@@ -65,10 +75,14 @@ class SynapseSetup:
         stochastic: the release switch, or ``None`` for mechanisms without ``stochastic``/``seed``.
         seed: seed of the release generator (only used when ``stochastic`` is not ``None``).
         currents: RANGE currents (nA, positive outward) summed into the synaptic current.
-        conductances: RANGE conductances (nS) summed into the synaptic conductance.
+        conductances: RANGE conductances (nS) summed into the synaptic conductance (none: NaN).
+        mechanisms_dir: a user's folder of ``.mod`` files, compiled (cached) and loaded besides
+            the project's mechanisms.
+        record: further variables to record: the point process's (e.g. ``g_NMDA``, ``u``), else a
+            RANGE variable of the synapse's segment (``v``, ``cai``, ``ina`` …).
     """
 
-    cell: Cell
+    cell: Cell | HocTemplateCell
     site: Soma | SectionSite | ApicalTrunk | Landmark
     mechanism: str
     weights_nS: tuple[float, ...]
@@ -79,6 +93,8 @@ class SynapseSetup:
     seed: int
     currents: tuple[str, ...]
     conductances: tuple[str, ...]
+    mechanisms_dir: Path | None = None
+    record: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -110,6 +126,7 @@ class Trace:
         conductance_nS: total synaptic conductance, nS.
         soma_v_mV: soma membrane potential, mV.
         response_unit: ``"nA"`` or ``"mV"``.
+        recorded: the further variables of ``SynapseSetup.record`` by name (their mod file's units).
     """
 
     t_ms: Array
@@ -117,6 +134,7 @@ class Trace:
     conductance_nS: Array
     soma_v_mV: Array
     response_unit: str
+    recorded: Mapping[str, Array] = attrs.field(factory=dict)
 
     def values(self, measure: Measure) -> Array:
         """The response or the conductance."""
@@ -132,9 +150,32 @@ class SynapseBench:
 
     def __init__(self, setup: SynapseSetup, clamp: VoltageClamp | None) -> None:
         self.setup = setup
-        self._built: BuiltCell | None = build_cell(setup.cell)
-        sid, x = setup.site.resolve(setup.cell, snap=False)
-        syn = getattr(h, setup.mechanism)(self._built.segment(sid, x))
+        load_mechanisms()
+        if setup.mechanisms_dir is not None:
+            load_mechanisms(setup.mechanisms_dir)
+        point_process_info(setup.mechanism)  # a clear error for an unknown name or a non-synapse
+        self._built: BuiltCell | BuiltTemplate | None
+        if isinstance(setup.cell, HocTemplateCell):
+            template = build_template_cell(setup.cell)
+            self._built = template
+            site = setup.site
+            if isinstance(site, SectionSite):
+                segment = template.segment(site.section_id, site.x)
+            elif isinstance(site, Soma):
+                segment = template.soma()
+            else:
+                template.close()
+                raise SimulationError(
+                    f"site {site!r} is invalid on hoc template {setup.cell.name!r}: allowed is Soma() or "
+                    "SectionSite(sec_id, x) (sec_id indexes the template's `all` SectionList)"
+                )
+            soma = template.soma()
+        else:
+            built = build_cell(setup.cell)
+            self._built = built
+            segment = built.segment(*setup.site.resolve(setup.cell, snap=False))
+            soma = built.segment(*Soma().resolve(setup.cell, snap=False))
+        syn = getattr(h, setup.mechanism)(segment)
         self._syn = syn
         self.set_parameters(setup.parameters)
         if setup.stochastic is not None:
@@ -145,9 +186,13 @@ class SynapseBench:
         self._netcon = h.NetCon(self._source, syn)
         self._netcon.delay = setup.delay_ms
         self._netcon.threshold = setup.threshold_mV
+        if len(setup.weights_nS) > int(self._netcon.wcnt()):
+            raise SimulationError(
+                f"{setup.mechanism} takes {int(self._netcon.wcnt())} NetCon weight(s) (its NET_RECEIVE "
+                f"arguments), got {len(setup.weights_nS)}: {setup.weights_nS}"
+            )
         for k, w in enumerate(setup.weights_nS):
             self._netcon.weight[k] = w
-        soma = self._built.segment(*Soma().resolve(setup.cell, snap=False))
         self._clamp: Any = None
         if clamp is not None:
             self._clamp = h.SEClamp(soma)
@@ -157,8 +202,23 @@ class SynapseBench:
         self._currents = [h.Vector().record(getattr(syn, f"_ref_{n}")) for n in setup.currents]
         self._conductances = [h.Vector().record(getattr(syn, f"_ref_{n}")) for n in setup.conductances]
         self._v = h.Vector().record(soma._ref_v)
+        self._recorded = {n: h.Vector().record(self._reference(n, syn, segment)) for n in setup.record}
         self._cvode = h.CVode()
         h.load_file("stdrun.hoc")  # defines tstop; loading twice is a no-op
+
+    def _reference(self, name: str, syn: Any, segment: Any) -> Any:
+        """A pointer to ``name``: the point process's variable, else the segment's RANGE variable."""
+        for owner in (syn, segment):
+            try:
+                return getattr(owner, f"_ref_{name}")
+            except (AttributeError, LookupError, NameError, RuntimeError):
+                continue
+        info = point_process_info(self.setup.mechanism)
+        raise UnknownNameError(
+            f"cannot record {name!r}: it is neither a variable of {self.setup.mechanism} "
+            f"({', '.join(info.variables)}) nor a RANGE variable of the synapse's segment "
+            "(e.g. v, or a mechanism inserted there such as cai, ina, g_pas)"
+        )
 
     @property
     def closed(self) -> bool:
@@ -217,13 +277,20 @@ class SynapseBench:
             # CVode.solve does not drive the fixed-step integrator; a hoc loop avoids Python per step
             h("while (t < tstop - 1e-9) { fadvance() }")
         vclamp = self._clamp is not None
+        t = np.array(self._t)
         response = sum(np.array(v) for v in self._currents) if vclamp else np.array(self._v)
+        conductance = (
+            np.asarray(sum(np.array(v) for v in self._conductances), dtype=float)
+            if self._conductances
+            else np.full(t.size, np.nan)
+        )
         return Trace(
-            t_ms=np.array(self._t),
+            t_ms=t,
             response=np.asarray(response, dtype=float),
-            conductance_nS=np.asarray(sum(np.array(v) for v in self._conductances), dtype=float),
+            conductance_nS=conductance,
             soma_v_mV=np.array(self._v),
             response_unit="nA" if vclamp else "mV",
+            recorded={n: np.array(v) for n, v in self._recorded.items()},
         )
 
     # ------------------------------------------------------------------ lifetime
@@ -235,8 +302,12 @@ class SynapseBench:
         self._t = self._v = None
         self._currents.clear()
         self._conductances.clear()
+        self._recorded.clear()
         self._netcon = self._source = self._clamp = self._syn = None
-        self._built.sections.clear()
+        if isinstance(self._built, BuiltTemplate):
+            self._built.close()
+        else:
+            self._built.sections.clear()
         self._built = None
 
     def __enter__(self) -> Self:

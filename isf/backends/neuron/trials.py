@@ -3,11 +3,14 @@
 Release times are drawn in numpy (:mod:`isf.model.trial_input`) and delivered
 by one ``VecStim`` per active synapse through a ``NetCon`` per receptor
 (LEGACY_FORMATS §4.5): the point process sits at the synapse's nearest 3D
-point, clamped between the first and last segment centres.
+point, clamped between the first and last segment centres. Populations with dynamic release
+(``releaseProb: "dynamic"``) deliver every presynaptic spike to their stochastic receptors
+(``ProbAMPANMDA2``/``ProbUDFsyn2``), each seeded from the trial's draws.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -62,6 +65,9 @@ def attach_input(built: BuiltCell, network: Network, trial: TrialInput) -> list[
                 pp = mech(seg)
                 for name, value in receptor.parameters.items():
                     _set_parameter(pp, receptor.mechanism, name, value)
+                if realised.release_seeds.size:
+                    # dynamic release: the receptor draws its own releases; one stream per receptor
+                    pp.seed = float(int(realised.release_seeds[j]) + k)
                 nc = h.NetCon(source, pp)
                 nc.threshold = receptor.threshold
                 nc.delay = receptor.delay_ms
@@ -96,15 +102,23 @@ class TrialSimulator:
         return realize_input(self.experiment.network, self.experiment.simulation.tstop_ms,
                              trial_rng(run_seed, trial_index))
 
-    def run(self, run_seed: int, trial_index: int) -> TrialResult:
-        """Simulate one trial."""
+    def run(self, run_seed: int, trial_index: int, trial_input: TrialInput | None = None,
+            on_attached: Callable[[list[Any]], None] | None = None,
+            time_limit_s: float | None = None) -> TrialResult:
+        """Simulate one trial (of the given ``trial_input`` instead of the one drawn, for replays;
+        ``on_attached`` sees the trial's NEURON objects before the run, e.g. to record synapses;
+        ``time_limit_s``, wall clock in s, raises :class:`~isf.backends.neuron.simulate.SimulationTimeout`
+        for a runaway trial)."""
         if self.built is None:
             raise SimulationError("TrialSimulator is closed")
         assert self.experiment.network is not None
-        trial_input = self.realize(run_seed, trial_index)
+        if trial_input is None:
+            trial_input = self.realize(run_seed, trial_index)
         objects = attach_input(self.built, self.experiment.network, trial_input)
         try:
-            run(self.experiment.simulation)
+            if on_attached is not None:
+                on_attached(objects)
+            run(self.experiment.simulation, time_limit_s)
             t, traces = self._recorder.arrays()
         finally:
             objects.clear()

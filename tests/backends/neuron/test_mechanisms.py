@@ -51,6 +51,8 @@ EXPECTED_NAMES = {
     "tm_ampa_nmda",
     "tm_gabaa",
     "VecStim",
+    "ProbAMPANMDA2",
+    "ProbUDFsyn2",
 }
 
 
@@ -387,6 +389,11 @@ def test_build_log_errors_are_mapped(tmp_path: Path) -> None:
         raise diagnostics.build_error(log, 2, mods, tmp_path / "log", env)
     assert info.value.mod_files == ("NaTa_t.mod",)
     assert "NaTa_t.cpp:12:5: error" in str(info.value) and "Im.mod" not in str(info.value)
+    nmodl = "Translating Im.mod into /x/Im.cpp\nsyntax error:\n Illegal expression:\n Error: Illegal block at line 17 in file Im.mod\n"
+    with pytest.raises(mech.MechanismCompilationError) as info:
+        raise diagnostics.build_error(nmodl, 2, mods, tmp_path / "log", env)
+    assert info.value.locations == (("Im.mod", 17, "Illegal block"),)
+    assert f"{mods[0]}:17: Illegal block" in str(info.value)
     missing = "Translating Im.mod into /x/Im.cpp\n/bin/sh: 1: g++: not found\nmake: *** [Im.o] Error 127\n"
     with pytest.raises(mech.CompilerNotFoundError, match="g\\+\\+: not found"):
         raise diagnostics.build_error(missing, 2, mods, tmp_path / "log", env)
@@ -456,6 +463,12 @@ def test_broken_mod_file_raises_and_leaves_no_entry(tmp_path: Path, monkeypatch:
         assert f"{other}.mod" not in message
     assert err.log_path is not None and err.log_path.is_file() and str(err.log_path) in message
     assert "line" in message  # the nocmodl error line is quoted
+    # the file and line of the user's source, first: nocmodl stops at or just after the edit
+    edited = 1 + next(i for i, ln in enumerate(broken.read_text().splitlines()) if "(v - ek) +" in ln)
+    assert len(err.locations) == 1
+    name, line, reason = err.locations[0]
+    assert name == "K_Tst.mod" and edited <= line <= edited + 2 and reason
+    assert message.splitlines()[1].strip() == f"{broken.resolve()}:{line}: {reason}"
     entries = cache / "mechanisms"
     assert not (entries / digest).exists()
     assert not any(p.name.startswith(".tmp-") for p in entries.iterdir())
@@ -730,7 +743,8 @@ def test_all_mechanisms_together_fixed_and_cvode(loaded: Path, fixed_step: None)
     sec = _section("soma_all")
     sec.L = sec.diam = 20.0
     for name in sorted(EXPECTED_NAMES - {"epsp", "CaDynamics_E2_v2", "glutamate_syn", "gaba_syn",
-                                         "tm_ampa_nmda", "tm_gabaa", "VecStim"}):
+                                         "tm_ampa_nmda", "tm_gabaa", "VecStim", "ProbAMPANMDA2",
+                                         "ProbUDFsyn2"}):
         sec.insert(name)
     sec.insert("pas")
     seg = sec(0.5)
@@ -762,3 +776,19 @@ def test_all_mechanisms_together_fixed_and_cvode(loaded: Path, fixed_step: None)
     assert len(spikes[True]) == len(spikes[False])
     assert np.allclose(spikes[True], spikes[False], atol=0.2)
     assert seg.cai > 1e-4  # calcium entered during the spikes
+
+
+# --------------------------------------------------------------------------- point processes
+
+
+def test_point_process_info_reads_the_compiled_mechanism(loaded: Path) -> None:
+    info = mech.point_process_info("tm_gabaa")
+    # the mod file's PARAMETER defaults, as NEURON holds them
+    assert info.parameters["Dep"] == 500.0 and info.parameters["tau_d_GABAA"] == 8.0
+    assert {"i", "g"} <= set(info.assigned) and info.netcon_target and info.n_weights == 1
+    assert mech.point_process_info("glutamate_syn").n_weights == 2  # NET_RECEIVE(weight_ampa, weight_nmda)
+    assert "tm_gabaa" in mech.netcon_targets() and "IClamp" not in mech.netcon_targets()
+    with pytest.raises(mech.MechanismError, match="no NET_RECEIVE"):
+        mech.point_process_info("IClamp")
+    with pytest.raises(KeyError, match="tm_gabaa"):  # lists the synapses NEURON knows
+        mech.point_process_info("tm_gaba")

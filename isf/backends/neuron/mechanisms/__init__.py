@@ -33,7 +33,10 @@ Modules, one concept each: :mod:`~isf.backends.neuron.mechanisms.sources`
 :mod:`~isf.backends.neuron.mechanisms.diagnostics` (reading a failed build's
 log), :mod:`~isf.backends.neuron.mechanisms.cache` (the content-hashed cache
 and the build into it) and :mod:`~isf.backends.neuron.mechanisms.loader`
-(loading into NEURON once per process).  Importing this package imports
+(loading into NEURON once per process), :mod:`~isf.backends.neuron.mechanisms.point_process`
+(what NEURON knows about a compiled point process: parameters, defaults, NET_RECEIVE).  A user's
+folder of ``.mod`` files goes through the same cache and errors: ``load_mechanisms(folder)``; a
+broken file raises one :class:`MechanismCompilationError` naming the file and line.  Importing this package imports
 neither NEURON nor a compiler.
 """
 
@@ -42,6 +45,7 @@ from __future__ import annotations
 from isf.backends.neuron.mechanisms.cache import LOG_NAME, MANIFEST_NAME, cache_root, compile_mechanisms
 from isf.backends.neuron.mechanisms.diagnostics import MechanismCompilationError
 from isf.backends.neuron.mechanisms.loader import load_mechanisms, neuron_mechanism_names
+from isf.backends.neuron.mechanisms.point_process import PointProcessInfo, netcon_targets, point_process_info
 from isf.backends.neuron.mechanisms.sources import MECHANISMS_DIR, available_mechanisms, content_hash
 from isf.backends.neuron.mechanisms.toolchain import CompilerNotFoundError
 from isf.errors import MechanismError
@@ -53,10 +57,13 @@ __all__ = [
     "CompilerNotFoundError",
     "MechanismCompilationError",
     "MechanismError",
+    "PointProcessInfo",
     "available_mechanisms",
     "cache_root",
     "compile_mechanisms",
     "content_hash",
     "load_mechanisms",
+    "netcon_targets",
     "neuron_mechanism_names",
+    "point_process_info",
 ]

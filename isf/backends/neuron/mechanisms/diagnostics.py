@@ -32,6 +32,8 @@ _NOISE = (
 )
 _ERROR_LINE = re.compile(r"error|illegal|undefined|not found|no such file|fatal|cannot", re.I)
 _FILE_REF = re.compile(r"(?<![\w.+-])([\w+-][\w.+-]*?)\.(?:mod|cpp|c|o)\b")
+# nocmodl: "Error: Illegal block at line 10 in file bad.mod"
+_NMODL_LOCATION = re.compile(r"Error:\s*(.*?)\s+at line (\d+) in file ([\w.+-]+\.mod)")
 
 
 class MechanismCompilationError(MechanismError):
@@ -42,6 +44,8 @@ class MechanismCompilationError(MechanismError):
             (empty if no file could be identified).
         error_lines: the relevant lines of the build output.
         log_path: the full build log (kept outside the cache entries).
+        locations: ``(file, line, reason)`` of every NMODL translation error (1-based line of the
+            ``.mod`` file, as nocmodl reports it).
     """
 
     def __init__(
@@ -51,11 +55,13 @@ class MechanismCompilationError(MechanismError):
         mod_files: Sequence[str] = (),
         error_lines: Sequence[str] = (),
         log_path: Path | None = None,
+        locations: Sequence[tuple[str, int, str]] = (),
     ) -> None:
         super().__init__(message)
         self.mod_files = tuple(mod_files)
         self.error_lines = tuple(error_lines)
         self.log_path = log_path
+        self.locations = tuple(locations)
 
 
 def _relevant_lines(log: str) -> list[str]:
@@ -129,10 +135,15 @@ def build_error(
         )
     failing = _failing_files(lines, mod_files)
     which = ", ".join(failing) if failing else "could not tell which .mod file (see the log)"
+    locations = [(f, int(n), reason) for reason, n, f in _NMODL_LOCATION.findall("\n".join(lines))]
+    # the folder the user edits, not the build copy: name the source file
+    sources = {p.name: p for p in mod_files}
+    where = "".join(f"\n  {sources.get(f, Path(f))}:{n}: {reason}" for f, n, reason in locations)
     body = "\n  ".join(lines) if lines else "(no error lines recognised)"
     return MechanismCompilationError(
-        f"nrnivmodl failed (exit status {returncode}) compiling {which}:\n  {body}\nFull log: {log_path}",
+        f"nrnivmodl failed (exit status {returncode}) compiling {which}:{where}\n  {body}\nFull log: {log_path}",
         mod_files=failing,
         error_lines=lines,
         log_path=log_path,
+        locations=locations,
     )
