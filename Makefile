@@ -75,6 +75,7 @@ docs: mechanisms
 bench: mechanisms
 	$(BIN)/python benchmarks/step_currents.py
 	$(BIN)/python benchmarks/network_trials.py --trials 8 --seed 1
+	$(BIN)/python benchmarks/activities.py --reps 3
 	$(BIN)/python benchmarks/hay_evaluation.py --rows 0
 	$(BIN)/python benchmarks/embedding.py
 	$(BIN)/python benchmarks/synapse_tuner.py

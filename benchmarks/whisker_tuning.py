@@ -21,9 +21,12 @@ voltage recorded. What is measured, in one run:
    ratio of each whisker's P(spike) to the principal whisker C2's. With the shared data present,
    the six legacy C2 trials (``legacy_simrun/…/20240_vm_all_traces.csv``, other seeds, the legacy
    simulator, t = 100 … 345 ms) give the same figures for C2 as context (6 trials: not a test).
+4. As a property of the networks (no simulation): the expected evoked presynaptic spikes of the cell's
+   connected cells in the first 20 ms after the deflection, excitatory / inhibitory — why the principal
+   whisker should win.
 
-The load of the machine (other processes' CPU, from ``/proc/stat``) during the sweep is printed: a
-shared machine slows ``wall_s`` but not the science figures. The last line printed is
+The load of the machine (the 5-minute load average at the end of the sweep, less the sweep's workers)
+is printed when others use it: a shared machine slows ``wall_s`` but not the science figures. The last line printed is
 ``RESULT <json>``.
 """
 
@@ -57,8 +60,8 @@ TSTOP_MS = 300.0
 EVOKED_MS = (245.0, 265.0)
 ONGOING_MS = (100.0, 245.0)
 COUNT_MS = (100.0, 300.0)
-#: Other processes using more than this fraction of a core during the sweep make its timing suspect.
-BUSY_FRACTION = 0.1
+#: Other processes using more than this many cores during the sweep make its timing suspect.
+BUSY_FRACTION = 0.5
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -73,23 +76,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def cpu_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies of the whole machine, from /proc/stat (zeros where it is absent)."""
-    try:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except OSError:
-        return 0, 0
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return sum(fields) - idle, sum(fields)
-
-
-def own_ticks() -> int:
-    """CPU jiffies of this process and its children that have been waited for (loky workers are
-    not: their use is estimated from the trials' own wall times instead)."""
-    times = os.times()
-    return int((times.user + times.system + times.children_user + times.children_system) * os.sysconf("SC_CLK_TCK"))
-
-
 def wilson_interval(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     """Wilson score 95 % interval of a binomial proportion k/n."""
     if n == 0:
@@ -98,6 +84,37 @@ def wilson_interval(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def evoked_drive(whisker: str) -> tuple[float, float]:
+    """Expected evoked presynaptic spikes (excitatory, inhibitory) of the cell's connected presynaptic cells
+    in the first 20 ms after the deflection: Σ over evoked populations of cells × PSTH mass in [0, 20) ms
+    (negative bins, meaning "below ongoing", count as 0). A property of the network, not of a trial."""
+    from isf.dsl.evoked_network import evoked_network_param
+    from isf.model.cell_types import ei_class
+
+    exc = inh = 0.0
+    for name, population in evoked_network_param(whisker, network_c2())["network"].items():
+        activity = population["celltype"]
+        if not isinstance(activity, dict):
+            continue
+        psth = activity["pointcell"]
+        mass = sum(max(0.0, p) for (t0, _), p in zip(psth["intervals"], psth["probabilities"]) if t0 < 20.0)
+        if ei_class(name.rsplit("_", 1)[0]) == "EXC":
+            exc += population["cellNr"] * mass
+        else:
+            inh += population["cellNr"] * mass
+    return exc, inh
+
+
+def finished_trials(db: isf.Database) -> int:
+    """Trials the run stores of ``db`` hold already (a ``--keep`` folder of an earlier run)."""
+    total = 0
+    for key in db.keys():
+        if db.metadata(key)["format"] == "run-store":
+            with isf.RunStore.open(db.item_path(key)) as store:
+                total += len(store.completed_trials())
+    return total
 
 
 def legacy_c2() -> dict[str, float] | None:
@@ -135,11 +152,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="isf-whisker-tuning-") as tmp:
         folder = args.keep if args.keep is not None else Path(tmp)
         db = isf.Database(folder / "whisker_study")
-        busy0, total0 = cpu_ticks()
-        own0 = own_ticks()
+        already = finished_trials(db)
         wall_s, _ = timed(lambda: run_study(db, runs, args.trials, run_seed=args.seed,
                                             parallel=isf.Parallel(workers=args.workers)))
-        busy1, total1 = cpu_ticks()
         view = StudyView.of_database(db)
         sim_s = 0.0
         for run in view.runs:
@@ -153,23 +168,26 @@ def main() -> None:
         counts = study.psth_by_condition(view.spike_times, view.trials, by, bin_ms=COUNT_MS[1] - COUNT_MS[0],
                                          t_start_ms=COUNT_MS[0], t_stop_ms=COUNT_MS[1], rate=False).iloc[:, 0]
         n_by = view.trials.groupby("whisker", observed=True).size()
-    ticks_per_s = os.sysconf("SC_CLK_TCK")
-    # other processes' CPU: the machine's busy time minus the sweep's own (coordinator + simulations)
-    other_cores = max(0.0, ((busy1 - busy0) - (own_ticks() - own0) - sim_s * ticks_per_s) / ticks_per_s / wall_s)
+    # Other processes' load: the 5-minute load average at the end of the sweep less the sweep's own
+    # workers. (The trials' wall times cannot tell it: a trial waiting for a core counts as simulating.)
+    load_5min = os.getloadavg()[1] if hasattr(os, "getloadavg") else math.nan
+    other_cores = max(0.0, load_5min - args.workers)
+    cores = os.cpu_count() or 1
     p_spike = {w: float(p[w]) for w in WHISKERS}
     ongoing_hz = {w: float(ongoing[w]) for w in WHISKERS}
     spikes = {w: float(counts[w]) for w in WHISKERS}
 
     print(f"cell 86 in its shipped embedding, {args.trials} trials per whisker, {TSTOP_MS:g} ms, seed {args.seed}, "
           f"{args.workers} workers")
+    drive = {w: evoked_drive(w) for w in WHISKERS}
     print(f"{'whisker':>7} {'trials':>6} {'P(spike 245-265)':>16} {'95% CI':>13} {'P/P(C2)':>8} "
-          f"{'ongoing Hz 100-245':>18} {'spikes/trial 100-300':>20}")
+          f"{'ongoing Hz 100-245':>18} {'spikes/trial 100-300':>20} {'evoked input E/I (0-20 ms)':>26}")
     for w in WHISKERS:
         n = int(n_by[w])
         lo, hi = wilson_interval(round(p_spike[w] * n), n)
         ratio = p_spike[w] / p_spike[PRINCIPAL] if p_spike[PRINCIPAL] > 0 else math.nan
         print(f"{w:>7} {n:>6} {p_spike[w]:>16.3f} {f'{lo:.2f}-{hi:.2f}':>13} {ratio:>8.2f} {ongoing_hz[w]:>18.2f} "
-              f"{spikes[w]:>20.2f}")
+              f"{spikes[w]:>20.2f} {f'{drive[w][0]:.0f} / {drive[w][1]:.0f}':>26}")
     legacy = legacy_c2()
     if legacy is not None:
         print(f"{'C2 (legacy)':>7} {legacy['trials']:>2} {legacy['p_spike']:>16.3f} {'':>13} {'':>8} "
@@ -182,8 +200,12 @@ def main() -> None:
     print(principal)
     print(f"networks built in {build_s:.2f} s; sweep {n_total} trials in {wall_s:.1f} s = {n_total / wall_s:.3f} "
           f"trials/s; simulation {sim_s / n_total:.2f} s per trial (sum over workers {sim_s:.0f} s)")
+    if already:
+        print(f"note: --keep {folder} held {already} finished trials: the sweep resumed, and wall_s covers only the "
+              f"{n_total - already} trials run now")
     if other_cores > BUSY_FRACTION:
-        print(f"note: other processes used ~{other_cores:.2f} cores during the sweep: wall_s is slowed by load")
+        print(f"note: load average {load_5min:.1f} on {cores} cores at the end of the sweep, ~{other_cores:.1f} of it "
+              "from other processes: wall_s and the per-trial times are slowed by load (the science figures are not)")
     result: dict[str, Any] = {
         "whiskers": list(WHISKERS),
         "p_spike_245_265": p_spike,
@@ -196,7 +218,8 @@ def main() -> None:
         "build_s": round(build_s, 3),
         "sim_s_per_trial": round(sim_s / n_total, 3),
         "principal_highest": ties == [PRINCIPAL],
-        "other_load_cores": round(other_cores, 2),
+        "evoked_presynaptic_spikes_exc_0_20": {w: round(drive[w][0], 1) for w in WHISKERS},
+        "load_avg_5min": round(load_5min, 2),
         "workers": args.workers,
         "seed": args.seed,
     }

@@ -54,7 +54,14 @@ _SITE = re.compile(r"_sec_(\d+)_seg_\d+_x_([0-9.]+)")
 def legacy_populations(network_param_text: str, morphology: Morphology,
                        filename: str = "<network parameter file>") -> dict[str, Population]:
     """The populations of a legacy network parameter file (activity, receptors, release probability),
-    by name, without synapses: their ``.syn``/``.con`` files are not needed (nor read).
+    by name, without synapses: their ``.syn``/``.con`` files are not needed (nor read) — the file is read
+    by :func:`~isf.dsl.network_param.network_from_param_dict` with every population pointing at an empty
+    placeholder embedding, so receptors are checked exactly as when a run is read.
+
+    Args:
+        network_param_text: the file's text (a legacy import keeps it as a provenance file).
+        morphology: the cell's morphology (no synapse is placed on it).
+        filename: the file's name, for messages.
 
     Raises:
         LegacyFormatError: the text is not a network parameter file isf reads (naming the key path).

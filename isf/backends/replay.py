@@ -233,8 +233,8 @@ def _extra(experiment: Experiment, recordings: Sequence[Recording]) -> tuple[Rec
     for rec in recordings:
         if rec.key in taken:
             if taken[rec.key] != rec:
-                raise ArgumentValueError(f"recording {rec!r}: the key {rec.key!r} is taken by the run's {taken[rec.key]!r}"
-                                         "; set Recording.name")
+                raise ArgumentValueError(f"recording {rec!r}: the key {rec.key!r} is taken by the run's "
+                                         f"{taken[rec.key]!r}; set Recording.name")
             continue
         taken[rec.key] = rec
         out.append(rec)

@@ -280,8 +280,8 @@ def typed_to_legacy(src: Path, dst: Path, args: argparse.Namespace) -> list[str]
         params = CellParameterFile(value.cell, value.simulation, info={"name": value.cell.name} if value.cell.name
                                    else {}, stimuli=value.stimuli)
         write_cell_param(params, dst)
-        back = read_cell_param(dst, search_roots=args.search)
-        same = back.cell == value.cell and back.stimuli == value.stimuli and back.simulation == value.simulation
+        again = read_cell_param(dst, search_roots=args.search)
+        same = again.cell == value.cell and again.stimuli == value.stimuli and again.simulation == value.simulation
         return [
             f"wrote {dst} (cell, {len(value.stimuli)} stimuli as cell_modify_functions, sim block)",
             f"round trip: reading {dst.name} back gives {'an equal' if same else 'a DIFFERENT'} experiment",

@@ -29,7 +29,8 @@ def parse_record(spec: str) -> Any:
         where, _, value = site.partition(":")
         if where == "trunk":
             return Recording(ApicalTrunk(float(value)), variable, name=f"trunk_{float(value):g}um.{variable}")
-        return Recording(SectionSite(int(where), float(value)), variable, name=f"{int(where)}:{float(value):g}.{variable}")
+        section, x = int(where), float(value)
+        return Recording(SectionSite(section, x), variable, name=f"{section}:{x:g}.{variable}")
     except ValueError as exc:
         raise ArgumentValueError(f"--record {spec!r}: expected VARIABLE[@soma|@trunk:<µm>|@<section>:<x>], e.g. "
                                  f"'ica', 'v@trunk:600', 'cai@38:0.5' ({exc})") from None
@@ -104,8 +105,10 @@ def run(args: argparse.Namespace) -> int:
         result[soma][index], v_saved)
     diff = np.abs(result[soma][index[covered]] - v_saved[covered])
     start = float(t_saved[0])
-    print(f"trial {stored.trial} ({stored.kind}): stored spikes {spike_times(t_saved, v_saved, 0.0).tolist()}, "
-          f"replayed spikes {result.spike_times(soma)[result.spike_times(soma) >= start].tolist()} (from {start:g} ms)")
+    replayed = result.spike_times(soma)
+    saved = spike_times(t_saved, v_saved, 0.0)
+    print(f"trial {stored.trial} ({stored.kind}): stored spikes {np.round(saved, 6).tolist()}, "
+          f"replayed spikes {np.round(replayed[replayed >= start], 6).tolist()} (from {start:g} ms)")
     print(f"soma trace: {'identical (bit for bit)' if same else f'max |difference| {diff.max():.3g} mV'}")
     if traces_out is not None:
         _write_traces(traces_out, result)

@@ -39,7 +39,7 @@ ActivityComponent = Union[Poisson, PSTH, NormalSpike, UniformSpike, LogNormalSpi
 #: Every generator class: Poisson (``spiketrain``), then the point-cell distributions.
 ACTIVITY_CLASSES: tuple[type, ...] = (Poisson, PSTH, *POINTCELL_CLASSES)
 #: Point-cell classes by their legacy ``distribution`` name.
-COMPONENT_BY_LEGACY_NAME: dict[str, type] = {c.legacy_name: c for c in ACTIVITY_CLASSES if c is not Poisson}
+COMPONENT_BY_LEGACY_NAME: dict[str, type] = {getattr(c, "legacy_name"): c for c in ACTIVITY_CLASSES if c is not Poisson}
 
 
 def _components(value: Any) -> tuple[Any, ...]:

@@ -113,7 +113,7 @@ class Network:
     def prepared(self) -> Network:
         """The network the trials draw from: every parameter modifier applied (in order) to every
         population; wiring modifiers are kept. The same network when there is none."""
-        changes = [m for m in self.modifiers if isinstance(m, PARAMETER_MODIFIERS)]
+        changes: list[Any] = [m for m in self.modifiers if isinstance(m, PARAMETER_MODIFIERS)]
         if not changes:
             return self
         populations = []
@@ -121,7 +121,8 @@ class Network:
             for modifier in changes:
                 pop = modifier.apply(pop)
             populations.append(pop)
-        return Network(tuple(populations), tuple(m for m in self.modifiers if isinstance(m, WIRING_MODIFIERS)))
+        wiring: tuple[Any, ...] = tuple(m for m in self.modifiers if isinstance(m, WIRING_MODIFIERS))
+        return Network(tuple(populations), wiring)
 
     def __getitem__(self, name: str) -> Population:
         for pop in self.populations:

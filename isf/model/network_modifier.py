@@ -327,4 +327,4 @@ WIRING_MODIFIERS: tuple[type, ...] = (SilenceBySomaDistance, SilenceBySomaDistan
 PARAMETER_MODIFIERS: tuple[type, ...] = (ChangeOngoingInterval, SetStimulusOnset, ChangeGlutamateWeights,
                                          ChangeEvokedInhibitionScaling, InactivateEvokedActivity,
                                          InactivateActivity, MultiStimulusTrial)
-NETWORK_MODIFIERS: dict[str, type] = {c.legacy_name: c for c in (*WIRING_MODIFIERS, *PARAMETER_MODIFIERS)}
+NETWORK_MODIFIERS: dict[str, type] = {getattr(c, "legacy_name"): c for c in (*WIRING_MODIFIERS, *PARAMETER_MODIFIERS)}

@@ -15,12 +15,14 @@ all draws, and its parameter modifiers change the populations before them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
 from isf.model.network import Network, Population
-from isf.model.network_modifier import WIRING_MODIFIERS
+from isf.model.network_modifier import SilenceBySomaDistance, SilenceBySomaDistanceAndSource
 from isf.model.spike_trains import SPIKE_SOURCES
 
 #: Release seeds are below 2**53 so NEURON's double RANGE variables hold them exactly.
@@ -112,18 +114,18 @@ def _lognormal_weights(nominal: tuple[float, ...], n: int, rng: np.random.Genera
     return out
 
 
-def _silence(population: Population, modifiers: tuple[object, ...], synapse: NDArray[np.int64],
+def _silence(population: Population, modifiers: tuple[Any, ...], synapse: NDArray[np.int64],
              sources: NDArray[np.int8]) -> NDArray[np.bool_]:
     """Releases (at ``synapse``, from spikes tagged ``sources``) the wiring modifiers remove."""
     out = np.zeros(synapse.shape[0], dtype=bool)
     for modifier in modifiers:
-        if isinstance(modifier, WIRING_MODIFIERS):
+        if isinstance(modifier, (SilenceBySomaDistance, SilenceBySomaDistanceAndSource)):
             out |= modifier.silenced(population.name, population.synapses.soma_distance_um[synapse], sources)
     return out
 
 
 def realize_population(population: Population, tstop_ms: float, rng: np.random.Generator,
-                       modifiers: tuple[object, ...] = ()) -> PopulationInput:
+                       modifiers: tuple[Any, ...] = ()) -> PopulationInput:
     """Draw one trial of a population's input; ``modifiers``: the network's wiring modifiers."""
     spikes, tags = population.activity.sample_tagged(population.cell_count, tstop_ms, rng)
     spike_counts = np.fromiter((t.shape[0] for t in spikes), dtype=np.int64, count=len(spikes))
@@ -156,8 +158,8 @@ def realize_population(population: Population, tstop_ms: float, rng: np.random.G
         else np.tile(np.asarray(r.weights_nS, dtype=float), (ids.shape[0], 1))
         for r in population.receptors
     )
-    seeds = (rng.integers(1, SEED_LIMIT, ids.shape[0], dtype=np.int64) if population.dynamic_release
-             else np.zeros(0, np.int64))
+    seeds: NDArray[np.int64] = (np.asarray(rng.integers(1, SEED_LIMIT, ids.shape[0], dtype=np.int64))
+                                if population.dynamic_release else np.zeros(0, np.int64))
     return PopulationInput(population.name, spike_flat, spike_counts, ids.astype(np.int64), times,
                            release_counts.astype(np.int64), weights, source_flat.astype(np.int8), seeds)
 

@@ -12,7 +12,8 @@ Where each concept lives:
 * :mod:`isf.plot.study` — over the runs of a study: P(spike) per condition, PSTHs overlaid, mean ± SD,
   all traces streamed block by block from a study view.
 * :mod:`isf.plot.animation` — voltage vs soma distance over time (a bAP along the dendrites), and
-  the 3D morphology coloured by voltage over time.
+  the 3D morphology coloured by voltage over time; with a trial's activations, the synapses that fire
+  marked by presynaptic cell type (:mod:`isf.plot.synapse_markers`).
 * :mod:`isf.plot.embedding` — an anatomical embedding: synapse locations, synapse counts.
 * :mod:`isf.plot.fitting` — Hay fitting results: objectives, parameter spread, protocol traces.
 * Helpers of the plot modules, not re-exported: :mod:`isf.plot.axes` (the caller's axes or a new
@@ -49,6 +50,7 @@ from isf.plot.network import (
     synapses_by_celltype,
     voltage_mean_std,
 )
+from isf.plot.synapse_markers import SynapseEvents, synapse_events
 from isf.plot.study import plot_mean_sd, plot_psths, plot_spike_probability, plot_study_traces
 from isf.plot.traces import AUTO_RASTER_ABOVE, plot_traces, rasterise_traces
 
@@ -59,6 +61,7 @@ __all__ = [
     "CellAnimation",
     "MorphologyGeometry",
     "Projection",
+    "SynapseEvents",
     "animate_morphology",
     "animate_voltage_vs_distance",
     "celltype_colors",
@@ -81,6 +84,7 @@ __all__ = [
     "segment_values_at",
     "synapse_activation_raster",
     "synapse_count_distribution",
+    "synapse_events",
     "synapse_locations",
     "synapse_positions",
     "synapses_by_celltype",

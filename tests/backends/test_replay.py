@@ -37,6 +37,7 @@ from isf.model.segment_table import segment_traces
 from isf.model.spikes import spike_times
 from isf.store import Database, RunStore
 
+ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts" / "replay_legacy"
 LEGACY = Path("legacy_simrun/C2_evoked_UpState_INH_PW_1.0_SuW_0.5_C2center/20150815-1530_20240")
 DT = 0.025
 
@@ -159,6 +160,28 @@ def test_legacy_trials_replay_the_legacy_traces(legacy_store: Path, scaled_cell:
     assert replay_spikes.shape == legacy_spikes.shape
     assert np.abs(replay_spikes - legacy_spikes).max() <= DT + 1e-9
     assert rms < 0.01  # mV
+    _figure(stored, result, ARTEFACTS / f"trial_{trial}.png")
+
+
+def _figure(stored: StoredTrial, result: isf.Result, path: Path) -> None:
+    """Legacy and replayed soma traces, and their difference (the figure of docs/replay.md)."""
+    from matplotlib.figure import Figure
+
+    t, v = stored.stored.t_ms, stored.stored[stored.soma_key]
+    replayed = result[stored.soma_key][np.searchsorted(result.t_ms, t - 1e-9)]
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1))
+    top.plot(t, v, color="k", lw=1.6, label="legacy simulator (20240_vm_all_traces.csv)")
+    top.plot(t, replayed, color="#c62828", lw=0.7, label="isf replay of the saved activations")
+    top.set_ylabel("soma V (mV)")
+    top.legend(fontsize=8, frameon=False, loc="upper left")
+    top.set_title(f"legacy trial {stored.trial}: cell 86 with scale_apical_morph_86", fontsize=9)
+    bottom.plot(t, replayed - v, color="0.3", lw=0.6)
+    bottom.set_ylim(-0.01, 0.01)
+    bottom.set_ylabel("replay − legacy (mV)")
+    bottom.set_xlabel("t (ms)")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
 
 
 @pytest.mark.shared

@@ -120,7 +120,7 @@ def test_reports_what_every_key_mapped_to(isf_cli, tmp_path: Path) -> None:
     out = tmp_path / "network.json"
     code, stdout, _ = isf_cli("convert", network, out, "--morphology", cell86("86_C2_center.hoc"))
     assert code == 0, stdout
-    assert "mapped: synapses.releaseProb → Bernoulli probability ×3, every spike ×1" in stdout
+    assert "mapped: synapses.releaseProb → Bernoulli probability ×4" in stdout
     assert "mapped: network.*modify_functions.silence_synapses_by_somadist → SilenceBySomaDistance" in stdout
     assert "mapped: network.*modify_functions.multi_stimulus_trial → MultiStimulusTrial" in stdout
     assert "PSTH→PSTH ×2" in stdout and "gives an equal value" in stdout

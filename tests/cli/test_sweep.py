@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import one_line_error
 
@@ -70,3 +74,31 @@ def test_sweep_under_two_mpi_ranks_equals_sequential(tmp_path: Path) -> None:
                 Database(tmp_path / "seq_db", create=False)["runs", whisker] as b:
             np.testing.assert_array_equal(a["voltage_traces"].to_numpy(), b["voltage_traces"].to_numpy())
             assert sorted(a.completed_trials()) == [0, 1]
+
+
+def test_killed_sweep_resumes_to_the_same_runs(tmp_path: Path) -> None:
+    args = [sys.executable, "-m", "isf", "sweep", "--whiskers", "C2", "D2", "--trials", "3", "--seed", "6", "--tstop",
+            "10", "--backend", "sequential"]
+    assert subprocess.run([*args, "--db", str(tmp_path / "whole")], capture_output=True, timeout=600).returncode == 0
+    proc = subprocess.Popen([*args, "--db", str(tmp_path / "cut")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    seen = b""
+    deadline = time.time() + 300
+    # the sweep's one bar counts the trials of both whiskers: kill the run once two are stored
+    while time.time() < deadline and b" 2/6" not in seen and proc.poll() is None:
+        seen += proc.stderr.read(1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    cut = Database(tmp_path / "cut", create=False)
+    done = []
+    for whisker in ("C2", "D2"):
+        with cut["runs", whisker] as store:
+            done.append(len(store.completed_trials()))
+    assert 2 <= sum(done) < 6
+    assert subprocess.run([*args, "--db", str(tmp_path / "cut")], capture_output=True, timeout=600).returncode == 0
+    whole = Database(tmp_path / "whole", create=False)
+    for whisker in ("C2", "D2"):
+        with whole["runs", whisker] as a, cut["runs", whisker] as b:
+            assert sorted(b.completed_trials()) == [0, 1, 2]
+            pd.testing.assert_frame_equal(a["voltage_traces"].sort_index(), b["voltage_traces"].sort_index(),
+                                          check_exact=True)

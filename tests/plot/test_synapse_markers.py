@@ -47,8 +47,9 @@ def activations(cell: isf.Cell) -> pd.DataFrame:
         ("SymLocal1_C2", morph.soma_id, 0, 4.0), ("L5tt_C2", basal, 7, 8.1),
     ]
     frame = pd.DataFrame(rows, columns=["population", "section_id", "section_pt_id", "time_ms"])
-    frame["soma_distance_um"] = [cell.distances.soma0(s, float(morph.sections[s].relative_points[p])) if s != morph.soma_id
-                                 else 0.0 for _, s, p, _ in rows]
+    frame["soma_distance_um"] = [
+        0.0 if s == morph.soma_id else cell.distances.soma0(s, float(morph.sections[s].relative_points[p]))
+        for _, s, p, _ in rows]
     return frame
 
 
@@ -63,7 +64,8 @@ def test_events_sit_on_their_segment_and_point(cell: isf.Cell, activations: pd.D
         sid = int(events.section_ids[k])
         assert offsets[sid] <= events.rows[k] < offsets[sid + 1]
     first = activations.sort_values("time_ms", kind="stable").iloc[0]
-    assert np.allclose(events.xyz_um[0], cell.morphology.sections[int(first.section_id)].points[int(first.section_pt_id)])
+    section = cell.morphology.sections[int(first.section_id)]
+    assert np.allclose(events.xyz_um[0], section.points[int(first.section_pt_id)])
     assert events.between(1.9, 2.2).tolist() == [0, 1] and events.between(2.2, 5.0).tolist() == [2]
     with pytest.raises(ValueError, match=r"lack the columns \['section_pt_id'\]"):
         synapse_events(activations.drop(columns="section_pt_id"), cell)

@@ -9,6 +9,8 @@ Where each concept lives:
   also :func:`isf.simulate`), stimuli, recorders, the run loop with its timeout.
 * :mod:`isf.backends.neuron.trials` — network trials on one built cell (:class:`TrialSimulator`).
 * :mod:`isf.backends.neuron.segment_recording` — voltage of every segment (:func:`simulate_segments`).
+* :mod:`isf.backends.neuron.synapse_probe` — receptor variables of a trial's active synapses
+  (:class:`SynapseRecording`, :class:`SynapseProbe`), for replays.
 * :mod:`isf.backends.neuron.synapse_bench` — the synapse tuner's clamp and stimulus set-up.
 * :mod:`isf.backends.neuron.mechanisms` — compiling and loading the NMODL mechanisms (its own face;
   importing it imports neither NEURON nor a compiler).
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
         Trace,
         VoltageClamp,
     )
+    from isf.backends.neuron.synapse_probe import SynapseProbe, SynapseRecording
     from isf.backends.neuron.trials import TrialSimulator, attach_input
 
 #: public name → the module of this package that defines it
@@ -51,6 +54,8 @@ _MODULE_OF: dict[str, str] = {
     "Recorder": "simulate",
     "SimulationTimeout": "simulate",
     "SynapseBench": "synapse_bench",
+    "SynapseProbe": "synapse_probe",
+    "SynapseRecording": "synapse_probe",
     "SynapseSetup": "synapse_bench",
     "Trace": "synapse_bench",
     "TrialSimulator": "trials",
@@ -72,6 +77,8 @@ __all__ = [
     "Recorder",
     "SimulationTimeout",
     "SynapseBench",
+    "SynapseProbe",
+    "SynapseRecording",
     "SynapseSetup",
     "Trace",
     "TrialSimulator",
