@@ -10,7 +10,8 @@ Where each concept lives:
 * :mod:`isf.backends.replay` — a stored trial (isf run or legacy import) simulated again with extra
   recordings (:func:`replay_trial`, :func:`open_trial`); legacy semantics in :mod:`isf.backends.legacy_replay`.
 * :mod:`isf.backends.study_runs` — runs of a study: a condition's trials into a database item with
-  its labels (:func:`run_condition`), a sweep of conditions (:func:`run_study`).
+  its labels (:func:`run_condition`), a sweep of conditions (:func:`run_study`; one evoked network per
+  whisker: :func:`whisker_sweep`).
 
 The names below are imported on first use, so that importing a NEURON module (``isf.simulate``) does
 not also bring joblib and PyTables, and ``isf.backends.neuron`` is never imported by this package.
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     )
     from isf.backends.replay import StoredTrial, SynapseRecording, open_trial, replay_trial
     from isf.backends.runner import close_simulators, run_trial, run_trials, run_trials_mpi
-    from isf.backends.study_runs import condition_seed, run_condition, run_study
+    from isf.backends.study_runs import condition_seed, run_condition, run_study, whisker_sweep
 
 #: public name → the module of this package that defines it
 _MODULE_OF: dict[str, str] = {
@@ -59,6 +60,7 @@ _MODULE_OF: dict[str, str] = {
     "run_trial": "runner",
     "run_trials": "runner",
     "run_trials_mpi": "runner",
+    "whisker_sweep": "study_runs",
 }
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "run_trial",
     "run_trials",
     "run_trials_mpi",
+    "whisker_sweep",
 ]
 
 

@@ -172,6 +172,12 @@ def _run_batch(function: Callable[[Any, Any], Any], handoff: _Handoff,
     return [(pos, function(value, item)) for pos, item in batch]
 
 
+def _batches(items: Sequence[T], size: int) -> Iterator[list[tuple[int, T]]]:
+    """``[(position, item), …]`` lists of ``size`` items, made one at a time."""
+    for start in range(0, len(items), size):
+        yield [(pos, items[pos]) for pos in range(start, min(start + size, len(items)))]
+
+
 def map_unordered(function: Callable[[S, T], R], shared: S, items: Sequence[T],
                   parallel: Parallel = Parallel()) -> Iterator[tuple[int, R]]:
     """Yield ``(position, function(shared, items[position]))`` in completion order.
@@ -191,8 +197,6 @@ def map_unordered(function: Callable[[S, T], R], shared: S, items: Sequence[T],
             yield pos, function(shared, item)
         return
     size = parallel.batch_size_for(len(items))
-    indexed = list(enumerate(items))
-    batches = [indexed[i:i + size] for i in range(0, len(indexed), size)]
     token = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="isf-map-") as tmp:
         handoff = _Handoff(token, value=shared)
@@ -201,7 +205,9 @@ def map_unordered(function: Callable[[S, T], R], shared: S, items: Sequence[T],
             with open(path, "wb") as handle:
                 pickle.dump(shared, handle, protocol=pickle.HIGHEST_PROTOCOL)
             handoff = _Handoff(token, path=str(path))
-        tasks = (joblib.delayed(_run_batch)(function, handoff, b) for b in batches)
+        # Batches are made as joblib dispatches them (a few per worker ahead) and results are handed
+        # on as they arrive: the coordinator's memory does not grow with the number of items.
+        tasks = (joblib.delayed(_run_batch)(function, handoff, b) for b in _batches(items, size))
         if parallel.backend == "dask":
             client = parallel.dask_client
             with joblib.parallel_backend("dask", **({"client": client} if client is not None else {})):

@@ -12,7 +12,9 @@ Where each concept lives:
   :mod:`isf.model.axon` (the Hay 2013 axon).
 * :mod:`isf.model.site`, :mod:`isf.model.stimulus`, :mod:`isf.model.recording`,
   :mod:`isf.model.simulation`, :mod:`isf.model.experiment` — what to run and what to record.
-* :mod:`isf.model.network` (populations), :mod:`isf.model.activity` (Poisson, PSTH),
+* :mod:`isf.model.network` (populations), :mod:`isf.model.activity` (Poisson, PSTH and the other
+  point-cell activities of :mod:`isf.model.pointcell`), :mod:`isf.model.network_modifier` (silencing,
+  parameter modifiers),
   :mod:`isf.model.receptor`, :mod:`isf.model.synapse` (synapse tables, connectivity),
   :mod:`isf.model.cell_types` (cell-type tables, E/I class), :mod:`isf.model.trial_input` (one trial's
   presynaptic spikes), :mod:`isf.model.density_field` and :mod:`isf.model.pst` (the dense connectome's
@@ -28,6 +30,29 @@ Where each concept lives:
 from __future__ import annotations
 
 from isf.model.activity import PSTH, Activity, ActivityComponent, Poisson
+from isf.model.activity import (  # noqa: I001  (the point-cell activities)
+    SPIKE_SOURCES,
+    LogNormalSpike,
+    NormalSpike,
+    PoissonTrainModulated,
+    PSTHAbsoluteNumber,
+    PSTHPoissonTrain,
+    PSTHPoissonTrainV2,
+    UniformSpike,
+)
+from isf.model.network_modifier import (
+    ChangeEvokedInhibitionScaling,
+    ChangeGlutamateWeights,
+    ChangeOngoingInterval,
+    InactivateActivity,
+    InactivateEvokedActivity,
+    MultiStimulusTrial,
+    NetworkModifier,
+    SetStimulusOnset,
+    SilenceBySomaDistance,
+    SilenceBySomaDistanceAndSource,
+)
+from isf.model.stimulus import SynapticInput
 from isf.model.axon import HAY2013_AXON, hay2013_axon_sections, with_hay2013_axon
 from isf.model.cell import Cell
 from isf.model.cell_types import (
@@ -122,6 +147,7 @@ __all__ = [
     "PRESYNAPTIC_CLASSES",
     "PSTH",
     "RECEPTOR_MECHANISMS",
+    "SPIKE_SOURCES",
     "STRUCTURES",
     "TOP_LEVEL",
     "TUFT_REACH_UM",
@@ -130,6 +156,9 @@ __all__ = [
     "ApicalTrunk",
     "CappedExponential",
     "Cell",
+    "ChangeEvokedInhibitionScaling",
+    "ChangeGlutamateWeights",
+    "ChangeOngoingInterval",
     "Connectivity",
     "CurrentStep",
     "Discretization",
@@ -140,17 +169,27 @@ __all__ = [
     "Experiment",
     "Exponential",
     "ExponentialByZDist",
+    "InactivateActivity",
+    "InactivateEvokedActivity",
     "Label",
     "Landmark",
     "LegacyLabel",
     "Linear",
     "LinearCapped",
+    "LogNormalSpike",
     "Mechanism",
     "Modifier",
     "Morphology",
+    "MultiStimulusTrial",
     "Network",
+    "NetworkModifier",
+    "NormalSpike",
     "PSTDensities",
+    "PSTHAbsoluteNumber",
+    "PSTHPoissonTrain",
+    "PSTHPoissonTrainV2",
     "Poisson",
+    "PoissonTrainModulated",
     "Population",
     "PopulationInput",
     "Receptor",
@@ -163,7 +202,10 @@ __all__ = [
     "Section",
     "SectionSite",
     "SegmentContext",
+    "SetStimulusOnset",
     "Sigmoid",
+    "SilenceBySomaDistance",
+    "SilenceBySomaDistanceAndSource",
     "Simulation",
     "Site",
     "Soma",
@@ -173,10 +215,12 @@ __all__ = [
     "Structure",
     "SynapseLocation",
     "Synapses",
+    "SynapticInput",
     "TrialInput",
     "TrialResult",
     "Uniform",
     "UniformRange",
+    "UniformSpike",
     "activation_columns",
     "canonical_label",
     "cell_html",

@@ -35,6 +35,10 @@ def _check_connectivity(instance: Population, attribute: attrs.Attribute[Any], v
                  f"synapse IDs below the {len(instance.synapses)} synapses of {instance.name}")
 
 
+def _as_activity(value: Any) -> Activity:
+    return value if isinstance(value, Activity) else Activity(value)
+
+
 @attrs.frozen
 class Population:
     """Presynaptic cells of one type in one anatomical area, and their synapses on the cell.
@@ -42,7 +46,7 @@ class Population:
     Attributes:
         name: ``<celltype>_<column>`` (``L5tt_C2``), as in legacy ``.syn``/``.con`` files.
         cell_count: number of presynaptic cells (legacy ``cellNr``).
-        activity: how each presynaptic cell spikes.
+        activity: how each presynaptic cell spikes (a single generator is wrapped in an :class:`Activity`).
         receptors: point processes each release activates.
         synapses: anatomical synapses (row = synapse ID).
         connectivity: which presynaptic cell owns which synapse; synapses without a row never fire.
@@ -55,7 +59,7 @@ class Population:
 
     name: str = attrs.field(validator=_check_name)
     cell_count: int = attrs.field(validator=non_negative_int)
-    activity: Activity
+    activity: Activity = attrs.field(converter=_as_activity)
     receptors: tuple[Receptor, ...] = attrs.field(
         converter=tuple[Receptor, ...],
         validator=unique_items(Receptor, lambda r: r.mechanism, "receptor mechanisms"))

@@ -130,10 +130,12 @@ class Poisson:
 
 
 def pairs(value: Any) -> tuple[tuple[float, float], ...]:
+    """Converter: ``[(t0, t1), ...]`` as a tuple of float pairs."""
     return tuple((float(a), float(b)) for a, b in value)
 
 
 def floats(value: Any) -> tuple[float, ...]:
+    """Converter: numbers as a tuple of floats."""
     return tuple(float(p) for p in value)
 
 

@@ -258,7 +258,6 @@ def sparse_counts(activations: pd.DataFrame, groupby: Sequence[str] = ("EI",), *
         frame[name] = values
     frame["bin"] = out["bin"]
     frame["count"] = counts.astype(np.int64)
-    frame.attrs["edges_ms"] = edges
     return frame
 
 
@@ -308,7 +307,7 @@ def bin_activations(activations: pd.DataFrame, groupby: Sequence[str] = ("EI",),
         trials = pd.Index(np.unique(activations.index.to_numpy()))
     counts = sparse_counts(activations, groupby, maxtime_ms=maxtime_ms, bin_ms=bin_ms, ei_table=ei_table,
                            distance_bin_um=distance_bin_um)
-    return dense_counts(counts, groupby, counts.attrs["edges_ms"], trials, ei_table.name)
+    return dense_counts(counts, groupby, bin_edges(bin_ms, 0.0, float(maxtime_ms)), trials, ei_table.name)
 
 
 def bin_store(store: RunStore | str, groupby: Sequence[str] = ("EI",), *, maxtime_ms: float = MAXTIME_MS,

@@ -104,7 +104,7 @@ def resolve_synapse_type(connection: ConnectionSettings) -> SynapseType:
         stype = known
     else:
         plasticity = tuple(p for p in ("Use", "Dep", "Fac") if p in info.parameters)
-        conductances = ("g",) if "g" in info.assigned else ()
+        conductances = ("g",) if "g" in (*info.assigned, *info.states) else ()
         stype = SynapseType(
             connection.mechanism, info.n_weights, ("i",), conductances, frozenset(info.parameters), plasticity
         )

@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -145,3 +147,56 @@ def test_interrupted_run_resumes_to_the_same_file(c2_experiment: isf.Experiment,
     assert 1 <= len(done) < 10
     assert subprocess.run([*args, "--out", str(cut)], capture_output=True, timeout=600).returncode == 0
     assert_same_run(whole, cut)
+
+
+def test_runaway_trials_are_recorded_as_failed_and_not_run_again(c2_experiment: isf.Experiment,
+                                                                 tmp_path: Path) -> None:
+    from isf.errors import ArgumentValueError
+
+    exp = short(c2_experiment)
+    path = tmp_path / "run.h5"
+    with pytest.raises(ArgumentValueError, match="trial_timeout_s = 0"):
+        run_trials(exp, 2, path, run_seed=3, trial_timeout_s=0, parallel=Parallel(progress=False))
+    assert not path.exists()
+    run_trials(exp, 3, path, run_seed=3, trial_timeout_s=1e-6,
+               parallel=Parallel(backend="loky", workers=2, batch_size=1, progress=False))
+    with RunStore.open(path) as store:
+        failed = store.failed_trials()
+        assert store.completed_trials() == set() and failed.index.tolist() == [0, 1, 2]
+        assert failed["reason"].str.startswith("runaway trial: simulation stopped at t = ").all()
+        assert (failed["wall_s"] > 0).all()
+    run_trials(exp, 3, path, run_seed=3, trial_timeout_s=1e-6, parallel=Parallel(backend="sequential", progress=False))
+    with RunStore.open(path) as store:  # resuming did not run them again
+        assert store.failed_trials()["finished_at"].tolist() == failed["finished_at"].tolist()
+
+
+class _CountingItems(Sequence[int]):
+    """A long list of items that remembers the highest position read."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.highest = -1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: Any) -> Any:
+        assert isinstance(index, int)
+        self.highest = max(self.highest, index)
+        return index
+
+
+def _square(shared: int, item: int) -> int:
+    return shared * item * item
+
+
+def test_the_coordinator_reads_items_as_it_hands_them_out() -> None:
+    from isf.backends.parallel import map_unordered
+
+    items = _CountingItems(20_000)
+    stream = map_unordered(_square, 1, items, Parallel(backend="loky", workers=2, batch_size=10, progress=False))
+    first = next(stream)
+    assert first[1] == first[0] ** 2
+    assert items.highest < 1000  # a few batches per worker ahead, not the whole list
+    total = sum(value for _, value in stream) + first[1]
+    assert total == sum(i * i for i in range(20_000)) and items.highest == 19_999
