@@ -86,6 +86,8 @@ bench: mechanisms
 	$(BIN)/python benchmarks/study_scale.py --conditions 4 --trials-per-condition 300
 	$(BIN)/python benchmarks/whisker_tuning.py --trials 4 --seed 1 --workers 2
 	$(BIN)/python benchmarks/store_faults.py --trials 30 --kills 30 --rounds 3
+	@echo "reduced-model benchmark: 6 simulated trials (the issue asks for 200+: python benchmarks/reduced_model.py --trials 210)"
+	$(BIN)/python benchmarks/reduced_model.py --trials 6 --binning-trials 300
 
 clean:
 	rm -rf $(VENV) .venv-3.* out build dist site *.egg-info .pytest_cache .hypothesis

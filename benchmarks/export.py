@@ -6,7 +6,7 @@ Run from the repository root inside the venv::
 
 The run (the shipped C2 network on cell 86, ``Simulation(300 ms, dt 0.025 ms)``, the soma and the
 cell file's two apical recording sites recorded) is made with ``isf.run_trials`` into
-``DIR/c2_seed<seed>_<trials>trials.h5`` (default ``DIR``: ``<tmp>/isf-bench-export``); like every run
+``DIR/c2_seed<seed>_<trials>trials.h5`` (default ``DIR``: ``benchmarks/out/export``, kept between runs); like every run
 store it resumes: run the command again after an interruption and only the missing trials run.
 ``--store`` exports an existing store instead (no simulation). The issue asks for 200 trials (about
 an hour on two cores); ``make bench`` runs 20.
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,7 +43,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--trials", type=int, default=200, help="trials of the C2 run (default 200, as the issue)")
     parser.add_argument("--seed", type=int, default=1, help="run seed")
     parser.add_argument("--workers", type=int, default=2, help="loky workers for the run")
-    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "isf-bench-export",
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "export",
                         help="folder of the run store and the NWB file")
     parser.add_argument("--store", type=Path, default=None, help="export this existing run store (no simulation)")
     return parser.parse_args(argv)

@@ -41,7 +41,7 @@ from _common import median
 
 from isf.store import RunStore
 from isf.store import writer as writer_module
-from isf.store.compaction import _append
+from isf.store.compaction import append_record
 from isf.store.faults import set_fault_hook
 from isf.store.journal import Record
 
@@ -101,7 +101,7 @@ class _DirectJournal:
     def write(self, seq: int, base: int, rows: dict[str, Any], payload: bytes, *, durable: bool) -> Record:
         record = Record(seq, base, len(payload), 0, rows["trial"], rows["names"], rows["synapses"], rows["traces"],
                         rows["keys"], Path(), 0)
-        _append(self.h5, record, payload)
+        append_record(self.h5, record, payload)
         self.h5.flush()
         return record
 

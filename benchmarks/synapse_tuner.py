@@ -11,17 +11,25 @@
 * ``freq_response_ratio_vs_neuron`` — time of a full frequency response (16 frequencies, 8 + 4
   pulses, AMPA+NMDA on cell 86's apical trunk, soma voltage-clamped, CVode) with the tuner, over a
   hand-written NEURON loop doing the same runs on the same built cell (median over alternating
-  repetitions; the cell build is excluded from both).
+  repetitions; the cell build is excluded from both);
+* ``slider_update_s`` — median time from a slider change of the interactive tuner to its redrawn
+  traces and metrics, for one single event on the shipped ``BallAndStick`` template with the
+  user-style ``stp_exp2syn`` (target < 0.5 s), printed beside the bare single event it contains;
+* ``fit_single_event_recovered`` — whether ``fit_parameters`` (SLSQP, seeded, from the middle of the
+  bounds) recovers Use / tau_rise / tau_decay within 1 % from amplitude, rise time, decay τ and half
+  width simulated with them (``fit_single_event_fitted``, ``fit_single_event_true``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from typing import Any
 
 import numpy as np
+from _common import median
 from neuron import h
 
 import isf
@@ -38,6 +46,9 @@ from isf.synapse_tuner import (
     pulse_amplitudes,
     tm_release,
 )
+from isf.data import synapse_tuner_example
+from isf.synapse_tuner import HocTemplateCell, example_settings, relative_squared_error
+from isf.synapse_tuner.interactive import InteractiveTuner
 from isf.synapse_tuner.tsodyks_markram import tm_conductance
 
 FREQUENCIES = np.geomspace(2.0, 100.0, 16)
@@ -105,6 +116,51 @@ def fit_recovery() -> tuple[bool, dict[str, float], dict[str, float], float]:
         )
         elapsed = time.perf_counter() - t0
     ok = all(abs(result.parameters[k] / v - 1.0) < 0.02 for k, v in true.items())
+    return ok, result.parameters, true, elapsed
+
+
+def slider_update(reps: int) -> tuple[float, float]:
+    """(median slider change → redraw, median bare single event) in s, on the shipped template."""
+    with InteractiveTuner(example_settings()) as ui:
+        assert ui.tuner is not None
+        updates, events = [], []
+        for k in range(reps):
+            ui.set_value("tau_decay", 3.0 + 0.5 * (k % 4 + 1))
+            updates.append(ui.last_update_s)
+            t0 = time.perf_counter()
+            ui.tuner.single_event()
+            events.append(time.perf_counter() - t0)
+    return median(updates), median(events)
+
+
+def fit_single_event() -> tuple[bool, dict[str, float], dict[str, float], float]:
+    true = {"Use": 0.3, "tau_rise": 0.4, "tau_decay": 4.0}
+    connection = ConnectionSettings(
+        "stp_exp2syn",
+        weights_nS=0.002,
+        parameters=true,
+        cell=HocTemplateCell("BallAndStick", synapse_tuner_example("templates")),
+        mechanisms_dir=synapse_tuner_example("mechanisms"),
+        hold_mV=-70.0,
+    )
+    with SynapseTuner(connection, GeneralSettings(tstart_ms=20.0, tdur_ms=40.0)) as tuner:
+        m = tuner.single_event().metrics
+        targets = [FitTarget(k, getattr(m, k)) for k in ("amplitude", "rise_time_ms", "decay_tau_ms", "half_width_ms")]
+        t0 = time.perf_counter()
+        result = fit_parameters(
+            tuner,
+            targets,
+            {"Use": (0.05, 0.9), "tau_rise": (0.1, 2.0), "tau_decay": (1.0, 20.0)},
+            cost=relative_squared_error,
+            method="SLSQP",
+            init_guess="middle",
+            n_starts=1,
+            seed=3,
+            progress=False,
+        )
+        elapsed = time.perf_counter() - t0
+    print(result.report())
+    ok = all(abs(result.parameters[k] / v - 1.0) < 0.01 for k, v in true.items())
     return ok, result.parameters, true, elapsed
 
 
@@ -180,6 +236,17 @@ def main() -> None:
     print("\nfit of Use/Dep/Fac from PPR, induction, recovery at 10 and 50 Hz (seed 1, 2 starts):")
     ok, fitted, true, fit_s = fit_recovery()
     print(f"  true {true}\n  fitted { {k: round(v, 4) for k, v in fitted.items()} }  ({fit_s:.1f} s)")
+    print("\nfit of Use/tau_rise/tau_decay from single-event targets (SLSQP, seed 3, middle start):")
+    ev_ok, ev_fitted, ev_true, ev_s = fit_single_event()
+    print(f"  true {ev_true}\n  fitted { {k: round(v, 5) for k, v in ev_fitted.items()} }  ({ev_s:.1f} s)")
+    print("\ninteractive tuner on the shipped BallAndStick template (one single event per slider change):")
+    slider_s, event_s = slider_update(max(5, 3 * args.reps))
+    load = os.getloadavg()[0]
+    print(f"  {'':<34}{'median s':>10}")
+    print(f"  {'slider change -> redrawn traces':<34}{slider_s:>10.3f}   (target < 0.5 s)")
+    print(f"  {'bare single event (tuner)':<34}{event_s:>10.3f}   ratio {slider_s / event_s:.1f}")
+    if load > (os.cpu_count() or 1):
+        print(f"  (load average {load:.1f} on {os.cpu_count()} cores: other processes disturbed these timings)")
 
     cell = isf.read_cell_param(cell86("86_C2_center.param")).cell
     general = GeneralSettings(hold_mV=-75.0, v_init_mV=-75.0, cvode=True, cvode_atol=1e-5)
@@ -215,6 +282,11 @@ def main() -> None:
         "freq_response_neuron_s": round(float(np.median(times["neuron"])), 3),
         "freq_response_amplitude_agreement": agree,
         "n_frequencies": len(FREQUENCIES),
+        "slider_update_s": round(slider_s, 3),
+        "slider_single_event_s": round(event_s, 3),
+        "fit_single_event_recovered": ev_ok,
+        "fit_single_event_fitted": ev_fitted,
+        "fit_single_event_true": ev_true,
     }
     print("RESULT " + json.dumps(result))
 

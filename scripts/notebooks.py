@@ -41,6 +41,7 @@ SMALL_ARGS: dict[str, list[str]] = {
     "06_visualisation": ["--step-ms", "1.0"],
     "07_study": ["--trials", "2", "--tstop", "60", "--workers", "1"],
     "08_multi_scale": ["--trials", "1", "--tstop", "60", "--workers", "1", "--frame-ms", "20"],
+    "09_reduced_model": ["--trials", "8", "--onset", "40", "--bin-ms", "10", "--window", "20", "--workers", "2"],
 }
 
 

@@ -11,14 +11,21 @@
 # ---
 
 # %% [markdown]
-# # Synapse tuning on cell 86
+# # Synapse tuning: bmtool-style settings, your own cell and mechanisms, and cell 86
 #
-# An excitatory facilitating and an inhibitory depressing connection.
+# An excitatory facilitating and an inhibitory depressing connection, twice:
+#
+# * **Part 1, as a bmtool user starts**: the two connections of bmtool's demo written as
+#   `general_settings` and `conn_type_settings` dicts, on a small hoc template (`BallAndStick`) with a
+#   synapse compiled from a folder of the user's own `.mod` files (`stp_exp2syn`, shipped in
+#   `isf.data.synapse_tuner_example()`); the interactive tuner (sliders, connection dropdown, train
+#   frequency and delay); a fit of single-event and train targets with its calculation report.
+# * **Part 2, isf's own synapses on cell 86**.
 #
 # Run with `python tutorials/05_synapse_tuning.py [--out DIR] [--small]`.
 #
-# For each connection (a Tsodyks–Markram AMPA+NMDA synapse on the apical trunk 300 µm from the soma,
-# and a GABA_A synapse on the soma), with the soma voltage-clamped at −75 mV:
+# In part 2, for each connection (a Tsodyks–Markram AMPA+NMDA synapse on the apical trunk 300 µm from
+# the soma, and a GABA_A synapse on the soma), with the soma voltage-clamped at −75 mV:
 #
 # 1. a single presynaptic spike: latency, amplitude, 10–90 % rise time, decay τ, half width, charge;
 # 2. a train of 8 spikes at 20 Hz and 4 more 250 ms later: per-pulse amplitudes, PPR, induction,
@@ -60,11 +67,15 @@ from isf.synapse_tuner import (
     fit_parameters,
     frequency_response,
 )
+from isf.data import synapse_tuner_example
+from isf.synapse_tuner import TunerSettings, relative_squared_error
+from isf.synapse_tuner.interactive import InteractiveTuner
 from isf.synapse_tuner.plot import (
     metrics_table,
     plot_event,
     plot_fit,
     plot_frequency_response,
+    plot_result,
     plot_train,
     save_figure,
 )
@@ -84,6 +95,130 @@ parser.add_argument("--seed", type=int, default=1, help="seed of the fit's initi
 args = parser.parse_args(shlex.split(os.environ.get("ISF_TUTORIAL_ARGS", "")) if "ipykernel" in sys.modules
                          else None)
 args.out.mkdir(parents=True, exist_ok=True)
+
+# %% [markdown]
+# ## Part 1: bmtool-style settings on your own template and mechanism
+#
+# The folders a bmtool user has: `templates/` with hoc templates (`begintemplate BallAndStick`) and
+# `mechanisms/` with `.mod` files. isf compiles the `.mod` folder with `nrnivmodl` into its
+# content-hashed cache (once per machine; a broken file raises one error naming the file and line)
+# and loads every `.hoc` file of the templates folder. The synapse is any point process with a
+# `NET_RECEIVE` block: its parameters and defaults are read from the compiled mechanism, so a
+# misspelt `spec_syn_param` fails with the allowed names.
+#
+# `general_settings` and `conn_type_settings` keep bmtool's keys. `sec_id` indexes the template's
+# `all` SectionList (0 soma, 1 and 2 the dendrites), `vclamp_amp` is each connection's holding
+# potential (mV), `weight` the NetCon weight in the mechanism's unit (µS for `stp_exp2syn`).
+
+# %%
+example = synapse_tuner_example()
+print("templates:", sorted(p.name for p in (example / "templates").glob("*.hoc")))
+print("mechanisms:", sorted(p.name for p in (example / "mechanisms").glob("*.mod")))
+
+general_settings = {
+    "vclamp": True,
+    "rise_interval": (0.1, 0.9),
+    "tstart": 50.0,
+    "tdur": 60.0,
+    "threshold": -15.0,
+    "delay": 1.3,
+    "weight": 0.002,
+    "dt": 0.025,
+    "celsius": 20.0,
+}
+conn_type_settings = {
+    "excitatory (facilitating)": {
+        "spec_settings": {"post_cell": "BallAndStick", "vclamp_amp": -70.0, "sec_id": 1, "sec_x": 0.3,
+                          "level_of_detail": "stp_exp2syn"},
+        "spec_syn_param": {"Use": 0.1, "Dep": 100.0, "Fac": 300.0, "tau_rise": 0.3, "tau_decay": 3.0, "e": 0.0},
+    },
+    "inhibitory (depressing)": {
+        "spec_settings": {"post_cell": "BallAndStick", "vclamp_amp": -50.0, "sec_id": 0, "sec_x": 0.5,
+                          "level_of_detail": "stp_exp2syn"},
+        "spec_syn_param": {"Use": 0.6, "Dep": 800.0, "Fac": 0.0, "tau_rise": 0.5, "tau_decay": 8.0, "e": -75.0},
+    },
+}
+settings = TunerSettings.from_bmtool(
+    general_settings,
+    conn_type_settings,
+    mechanisms_dir=example / "mechanisms",
+    templates_dir=example / "templates",
+    current_name="i",
+    other_vars_to_record=["u", "R"],  # utilisation and resources, plotted under the traces
+    slider_vars=["Use", "Dep", "Fac", "tau_decay"],
+)
+for name, connection in settings.connections.items():
+    print(f"{name}: {connection.mechanism} at {connection.site}, held at {connection.hold_mV} mV, "
+          f"{connection.parameters}")
+
+# %% [markdown]
+# Single event and train of each connection; the recorded `u` and `R` are drawn below the traces.
+
+# %%
+part1 = {}
+for name, connection in settings.connections.items():
+    with SynapseTuner(connection, settings.general) as tuner:
+        event = tuner.single_event()
+        train = tuner.train(TrainSettings(20.0))
+    part1[name] = (event, train)
+    m = event.metrics
+    kind = "facilitating" if train.metrics.ppr > 0 else "depressing"
+    print(f"{name}: amplitude {m.amplitude * 1e3:+.2f} pA, rise {m.rise_time_ms:.2f} ms, decay τ "
+          f"{m.decay_tau_ms:.2f} ms, half width {m.half_width_ms:.2f} ms; PPR {train.metrics.ppr:+.3f} → {kind}")
+    slug = name.split()[0]
+    save_figure(plot_result(event), args.out / f"template_{slug}_event.png")
+    save_figure(plot_result(train), args.out / f"template_{slug}_train.png")
+plot_result(part1["excitatory (facilitating)"][1])
+
+# %% [markdown]
+# ### The interactive tuner
+#
+# In JupyterLab, Jupyter Notebook or Voilà the cell below shows the connection dropdown, a slider per
+# `slider_vars` entry (range from the value), the train frequency and delay, the run buttons, the
+# traces and the metrics table; moving a slider re-runs the last protocol (a single event takes well
+# under half a second on this template). The same object is scriptable: `ui.set_value(name, value)`
+# does what dragging does and `ui.metrics` holds the metrics of the last run.
+
+# %%
+ui = InteractiveTuner(settings)
+before = ui.metrics["decay_tau_ms"]
+ui.set_value("tau_decay", 6.0)
+print(f"slider tau_decay 3 → 6 ms: fitted decay τ {before:.2f} → {ui.metrics['decay_tau_ms']:.2f} ms "
+      f"(redrawn in {ui.last_update_s:.2f} s)")
+ui.set_value("tau_decay", 3.0)
+ui
+
+# %% [markdown]
+# ### Fitting single-event and train targets
+#
+# The targets mix single-event metrics (amplitude, rise, decay, half width) and a train metric (PPR
+# at 20 Hz), each with a weight; `relative_squared_error` weighs metrics of different units alike.
+# SLSQP starts from the middle of the bounds (`init_guess="middle"`), seeded; the report lists each
+# target's wanted and achieved value and its share of the error.
+
+# %%
+# one tuner at a time (NEURON simulates every cell): the widget's tuner closes before the fit opens its
+# own; re-run the widget's cell to tune again
+ui.close()
+fit_targets = [
+    FitTarget("amplitude", -0.010, weight=2.0),   # nA
+    FitTarget("rise", 0.45),                       # 10-90 % rise time, ms
+    FitTarget("decay", 4.0),                       # decay τ, ms
+    FitTarget("half_width", 4.5),                  # ms
+    FitTarget("ppr", 0.4, 20.0),                   # facilitation at 20 Hz
+]
+fit_bounds = {"Use": (0.02, 0.5), "Fac": (10.0, 1000.0), "tau_rise": (0.1, 1.5), "tau_decay": (1.0, 10.0)}
+with SynapseTuner(settings.connections["excitatory (facilitating)"], settings.general) as tuner:
+    fit1 = fit_parameters(tuner, fit_targets, fit_bounds, TrainSettings(20.0), cost=relative_squared_error,
+                          method="SLSQP", init_guess="middle", seed=args.seed,
+                          n_starts=1, max_evaluations=60 if args.small else 200)
+print(fit1.report())
+template_fit_figure = plot_fit(fit1)
+save_figure(template_fit_figure, args.out / "template_fit.png")  # saving closes the figure
+plot_fit(fit1)
+
+# %% [markdown]
+# ## Part 2: isf's synapses on cell 86
 
 # %% [markdown]
 # ## The connections

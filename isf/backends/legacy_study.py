@@ -17,7 +17,8 @@ searched with a regular expression whose named groups are the labels. The defaul
 matches the default, each run is labelled ``{"condition": <relative path of the folder's parent>}``;
 if some match and others do not, the import stops before anything is written and names a folder that
 does not. Your own rule: ``parser=`` a regex (string or compiled; its named groups are the labels)
-or a function of the relative path returning the labels.
+or a function of the relative path returning the labels (an optional group that did not match gives
+the label ``""``).
 
 Imports run in parallel (one :class:`~isf.backends.parallel.Parallel` fan-out, one task per folder),
 with a progress bar. They are resumable: a folder whose item already holds its run store (an import
@@ -87,7 +88,7 @@ def parse_conditions(relative: str, parser: Parser) -> dict[str, str] | None:
     found = re.search(parser, relative)
     if found is None:
         return None
-    return {k: v for k, v in found.groupdict().items() if v is not None}
+    return {k: "" if v is None else v for k, v in found.groupdict().items()}  # an optional group unmatched: ""
 
 
 def _labels(tree: Path, folders: Sequence[Path], parser: Parser | None) -> list[dict[str, str]]:

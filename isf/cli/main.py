@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "isf.cli.export",
     "isf.cli.db",
     "isf.cli.study",
+    "isf.cli.reduce",
     "isf.cli.network",
     "isf.cli.sweep",
 )

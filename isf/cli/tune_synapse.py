@@ -1,9 +1,12 @@
-"""``isf tune-synapse``: single-event kinetics, train plasticity and frequency response of one synapse."""
+"""``isf tune-synapse``: single-event kinetics, train plasticity and frequency response of one synapse,
+or of every connection of a bmtool-style settings file (``--settings``)."""
 
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
+from typing import Any
 
 from isf.errors import ArgumentValueError
 
@@ -25,33 +28,63 @@ def _frequencies(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"expected comma-separated frequencies in Hz, got {text!r}") from None
 
 
+def _write(out: Path, name: str, tuner: Any, protocol: Any, freqs: list[float] | None) -> list[str]:
+    """Run event, train (and frequency response) on ``tuner``; write tables and plots into ``out``."""
+    from isf.dsl.atomic import atomic_write_text
+    from isf.synapse_tuner import frequency_response
+    from isf.synapse_tuner.plot import metrics_table, plot_frequency_response, plot_result, save_figure
+
+    event = tuner.single_event()
+    train = tuner.train(protocol)
+    response = frequency_response(tuner, freqs, protocol) if freqs else None
+    table = metrics_table(event, train)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "metrics.csv", table.to_csv(index=False))
+    save_figure(plot_result(event), out / "event.png")
+    save_figure(plot_result(train), out / "train.png")
+    written = ["metrics.csv", "event.png", "train.png"]
+    if response is not None:
+        atomic_write_text(out / "frequency_response.csv", response.to_frame().to_csv())
+        save_figure(plot_frequency_response(response, label=name), out / "frequency_response.png")
+        written += ["frequency_response.csv", "frequency_response.png"]
+    print(f"== {name}")
+    print(table.to_string(index=False))
+    return [str(out / w) for w in written]
+
+
+def _run_settings(args: argparse.Namespace, out: Path) -> int:
+    from isf.synapse_tuner import GeneralSettings, SynapseTuner, TrainSettings, read_tuner_settings
+
+    settings = read_tuner_settings(args.settings, GeneralSettings(cvode=args.cvode))
+    protocol = TrainSettings(args.freq, args.pulses, args.recovery_delay, args.recovery_pulses)
+    written = []
+    for name, connection in settings.connections.items():
+        with SynapseTuner(connection, settings.general) as tuner:
+            folder = out / (re.sub(r"[^\w.-]+", "_", name).strip("_") or "connection")
+            written += _write(folder, name, tuner, protocol, args.freqs)
+    print(f"wrote {', '.join(written)}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    """Tune the synapse of ``args`` and write its metrics and plots; exit code 0."""
+    """Tune the synapse of ``args`` (or every connection of ``--settings``) and write metrics and plots;
+    exit code 0."""
     import matplotlib
 
     matplotlib.use("Agg")
 
-    from isf.dsl.atomic import atomic_write_text
-    from isf.dsl.cell_param import read_cell_param
-    from isf.model.site import SectionSite, Soma
-    from isf.synapse_tuner import (
-        ConnectionSettings,
-        GeneralSettings,
-        SynapseTuner,
-        TrainSettings,
-        frequency_response,
-    )
-    from isf.synapse_tuner.plot import (
-        metrics_table,
-        plot_event,
-        plot_frequency_response,
-        plot_train,
-        save_figure,
-    )
-
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ArgumentValueError(f"--out {out} exists and is not a folder")
+    if args.settings is not None:
+        return _run_settings(args, out)
+    if args.synapse is None:
+        raise ArgumentValueError("give --synapse NAME or --settings FILE (bmtool-style JSON/YAML)", field="synapse")
+
+    from isf.dsl.cell_param import read_cell_param
+    from isf.model.site import SectionSite, Soma
+    from isf.synapse_tuner import ConnectionSettings, GeneralSettings, SynapseTuner, TrainSettings
+
     cell = None
     if args.cell is not None:
         cell = read_cell_param(args.cell, search_roots=args.search).cell
@@ -65,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         delay_ms=args.delay,
         stochastic=args.stochastic,
         seed=args.seed,
+        mechanisms_dir=args.mechanisms_dir,
     )
     general = GeneralSettings(
         vclamp=not args.current_clamp,
@@ -77,25 +111,9 @@ def run(args: argparse.Namespace) -> int:
         tdur_ms=args.tdur,
     )
     protocol = TrainSettings(args.freq, args.pulses, args.recovery_delay, args.recovery_pulses)
-    out.mkdir(parents=True, exist_ok=True)
     with SynapseTuner(connection, general) as tuner:
-        event = tuner.single_event()
-        train = tuner.train(protocol)
-        response = frequency_response(tuner, args.freqs, protocol) if args.freqs else None
-    table = metrics_table(event, train)
-    atomic_write_text(out / "metrics.csv", table.to_csv(index=False))
-    save_figure(plot_event(event), out / "event.png")
-    save_figure(plot_train(train), out / "train.png")
-    written = ["metrics.csv", "event.png", "train.png"]
-    if response is not None:
-        atomic_write_text(out / "frequency_response.csv", response.to_frame().to_csv())
-        save_figure(
-            plot_frequency_response(response, label=args.synapse),
-            out / "frequency_response.png",
-        )
-        written += ["frequency_response.csv", "frequency_response.png"]
-    print(table.to_string(index=False))
-    print(f"wrote {', '.join(str(out / w) for w in written)}")
+        written = _write(out, args.synapse, tuner, protocol, args.freqs)
+    print(f"wrote {', '.join(written)}")
     return 0
 
 
@@ -106,12 +124,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="single event, train plasticity and frequency response of one synapse",
         description="Simulate one synapse on a cell (the built-in passive soma, or a legacy cell .param) "
         "and write its metrics table and plots. Example: isf tune-synapse --synapse tm_ampa_nmda "
-        "--param Use=0.2 --param Fac=300 --freq 20 --freqs 5,10,20,50 --out tuned/",
+        "--param Use=0.2 --param Fac=300 --freq 20 --freqs 5,10,20,50 --out tuned/ ; or every connection "
+        "of a bmtool-style settings file: isf tune-synapse --settings tuner.yaml --out tuned/",
     )
     p.add_argument(
         "--synapse",
-        required=True,
-        choices=("tm_ampa_nmda", "tm_gabaa", "glutamate_syn", "gaba_syn"),
+        default=None,
+        help="the synapse's POINT_PROCESS: tm_ampa_nmda, tm_gabaa, glutamate_syn, gaba_syn, or one of "
+        "--mechanisms-dir",
+    )
+    p.add_argument(
+        "--settings",
+        default=None,
+        help="bmtool-style JSON/YAML (general_settings, conn_type_settings, mechanisms_dir, templates_dir, "
+        "…): every connection into OUT/<name>/",
+    )
+    p.add_argument(
+        "--mechanisms-dir",
+        type=Path,
+        default=None,
+        help="folder of your .mod files (compiled and cached like isf's)",
     )
     p.add_argument(
         "--param",

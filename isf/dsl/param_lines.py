@@ -81,7 +81,8 @@ def with_line(exc: E, path: str | os.PathLike[str]) -> E:
         text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return exc
-    line = line_of(key_lines(text), key) or line_of(key_lines(text), f"network.{key}")
+    lines = key_lines(text)
+    line = line_of(lines, key) or line_of(lines, f"network.{key}")
     if line is None:
         return exc
     new = type(exc)(exc.filename, line, exc.reason)

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from isf.model.network import Network, Population
 from isf.model.network_modifier import SilenceBySomaDistance, SilenceBySomaDistanceAndSource
-from isf.model.spike_trains import SPIKE_SOURCES
+from isf.model.spike_trains import SPIKE_SOURCES, source_code
 
 #: Release seeds are below 2**53 so NEURON's double RANGE variables hold them exactly.
 SEED_LIMIT = 2**53
@@ -127,10 +127,18 @@ def _silence(population: Population, modifiers: tuple[Any, ...], synapse: NDArra
 def realize_population(population: Population, tstop_ms: float, rng: np.random.Generator,
                        modifiers: tuple[Any, ...] = ()) -> PopulationInput:
     """Draw one trial of a population's input; ``modifiers``: the network's wiring modifiers."""
-    spikes, tags = population.activity.sample_tagged(population.cell_count, tstop_ms, rng)
+    components = population.activity.components
+    if len(components) == 1:  # one generator: one tag for all (saves a tag array per cell)
+        spikes = components[0].sample(population.cell_count, tstop_ms, rng)
+        tags: list[NDArray[np.int8]] = []
+    else:
+        spikes, tags = population.activity.sample_tagged(population.cell_count, tstop_ms, rng)
     spike_counts = np.fromiter((t.shape[0] for t in spikes), dtype=np.int64, count=len(spikes))
     spike_flat = np.concatenate(spikes) if spikes else np.zeros(0)
-    source_flat = np.concatenate(tags) if tags else np.zeros(0, np.int8)
+    if len(components) == 1:
+        source_flat = np.full(spike_flat.shape[0], source_code(components[0].source), np.int8)
+    else:
+        source_flat = np.concatenate(tags) if tags else np.zeros(0, np.int8)
     starts = np.concatenate([[0], np.cumsum(spike_counts)[:-1]]) if spikes else np.zeros(0, np.int64)
     conn = population.connectivity
     # Every (connection row, presynaptic spike) pair, rows in file order, spikes in time order.

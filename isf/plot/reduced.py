@@ -25,20 +25,22 @@ def _colour(label: str, i: int) -> str:
     return EI_COLORS.get(head, f"C{i}")
 
 
-def _time_axis(model: LdaModel, n: int) -> NDArray[np.float64]:
-    """Bin times relative to the end of the output window (ms; the most recent bin of the window is −1)."""
+def _time_axis(model: LdaModel, n: int, bin_ms: float) -> NDArray[np.float64]:
+    """Bin starts relative to the end of the output window (ms; with 1-ms bins the most recent bin of
+    the window is −1)."""
     lo, _ = model.window
-    return lo + np.arange(n, dtype=np.float64) - model.settings.output_window_max_ms
+    return bin_ms * (lo + np.arange(n, dtype=np.float64)) - model.settings.output_window_max_ms
 
 
-def plot_kernels(model: LdaModel, *, fit: int | None = 0, ax: Axes | None = None) -> Figure:
-    """Each block's kernel over time (x: ms relative to the end of the output window; the output window
-    is shaded). ``fit=None`` draws every fit thin and their mean thick."""
+def plot_kernels(model: LdaModel, *, fit: int | None = 0, bin_ms: float = 1.0, ax: Axes | None = None) -> Figure:
+    """Each block's kernel over time (x: start of each bin, ms relative to the end of the output window;
+    the output window is shaded). ``fit=None`` draws every fit thin and their mean thick; ``bin_ms`` is
+    the width of the input's bins."""
     ax = new_axes(ax, (7.0, 3.8))
     fits = range(model.kernels.shape[0]) if fit is None else [fit]
     for i, label in enumerate(model.labels):
         kernels = np.stack([model.kernel(label, f) for f in fits])
-        t = _time_axis(model, kernels.shape[1])
+        t = _time_axis(model, kernels.shape[1], bin_ms)
         colour = _colour(label, i)
         if fit is None:
             ax.plot(t, kernels.T, color=colour, lw=0.6, alpha=0.4)
@@ -53,7 +55,8 @@ def plot_kernels(model: LdaModel, *, fit: int | None = 0, ax: Axes | None = None
     return figure_of(ax)
 
 
-def plot_kernel_map(model: LdaModel, group: str, *, fit: int = 0, ax: Axes | None = None) -> Figure:
+def plot_kernel_map(model: LdaModel, group: str, *, fit: int = 0, bin_ms: float = 1.0,
+                    ax: Axes | None = None) -> Figure:
     """Kernels of the distance-binned blocks ``<group>/<lo>to<hi>`` as an image: soma distance (µm) ×
     time (ms relative to the end of the output window)."""
     prefix = f"{group}/"
@@ -70,11 +73,11 @@ def plot_kernel_map(model: LdaModel, group: str, *, fit: int = 0, ax: Axes | Non
     image = np.zeros((n_z, n_t))
     for label, lower in zip(labels, lowers):
         image[int(round(lower / width))] = model.kernel(label, fit)[:n_t]
-    t = _time_axis(model, n_t)
+    t = _time_axis(model, n_t, bin_ms)
     ax = new_axes(ax, (7.0, 4.0))
     limit = float(np.abs(image).max()) or 1.0
     mesh = ax.imshow(image, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                     extent=(t[0] - 0.5, t[-1] + 0.5, 0.0, n_z * width))
+                     extent=(t[0], t[-1] + bin_ms, 0.0, n_z * width))
     figure_of(ax).colorbar(mesh, ax=ax, label="kernel weight")
     ax.set_xlabel("time relative to the end of the output window (ms)")
     ax.set_ylabel("soma distance (µm)")

@@ -7,6 +7,7 @@ Where each concept lives:
   distance bins) and the explicit, versioned EXC/INH table (:class:`EITable`).
 * :mod:`isf.reduced.binning` — per-trial, per-group 1-ms counts (:class:`BinnedInput`) from a frame, a
   run store, a study view or any dask frame (independent of the partitioning).
+* :mod:`isf.reduced.runs` — binned input and spike times of run stores or a study database, row-aligned.
 * :mod:`isf.reduced.pooled` — the space × time histogram pooled over trials.
 * :mod:`isf.reduced.targets` — spike-in-window labels and time since the last spike.
 * :mod:`isf.reduced.lda_settings`, :mod:`isf.reduced.lda`, :mod:`isf.reduced.lookup` — the reduced LDA
@@ -35,6 +36,7 @@ from isf.reduced.binning import (
     bin_dask,
     bin_store,
     bin_study,
+    concat_binned,
     dense_counts,
     legacy_to_long,
     sparse_counts,
@@ -74,6 +76,7 @@ from isf.reduced.modular import (
 )
 from isf.reduced.persistence import load_model, model_from_data, model_to_data, save_model
 from isf.reduced.pooled import pooled_histogram, pooled_histogram_dask
+from isf.reduced.runs import binned_runs, binned_study
 from isf.reduced.targets import isi_before, spike_in_interval, spike_matrix, spike_table_from_traces
 
 __all__ = [
@@ -102,9 +105,12 @@ __all__ = [
     "bin_dask",
     "bin_store",
     "bin_study",
+    "binned_runs",
+    "binned_study",
     "block_label",
     "blocks_of",
     "check_ei_table",
+    "concat_binned",
     "dense_counts",
     "fisher_direction",
     "fit_lda",

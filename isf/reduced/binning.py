@@ -50,6 +50,7 @@ __all__ = [
     "bin_dask",
     "bin_store",
     "bin_study",
+    "concat_binned",
     "dense_counts",
     "legacy_to_long",
     "sparse_counts",
@@ -57,6 +58,8 @@ __all__ = [
 
 #: Default end of the binned time, ms (ISF's ``maxtime``).
 MAXTIME_MS = 400
+#: Largest trials × group combinations × bins counted in one dense array (larger: through the sparse table).
+_DENSE_LIMIT = 50_000_000
 
 
 def _key(values: tuple[Any, ...]) -> Any:
@@ -145,6 +148,31 @@ class BinnedInput:
         return dict(sorted(out.items(), key=lambda kv: str(kv[0]))), width * np.arange(n_z, dtype=np.float64)
 
 
+def concat_binned(parts: Sequence[BinnedInput], names: Sequence[str]) -> BinnedInput:
+    """Several binnings (e.g. one per run store) as one: rows in order, keyed ``"<name>/<trial>"``; a group
+    missing from a part gets zero rows there.
+
+    Raises:
+        ArgumentValueError: the parts differ in grouping or time bins, or names and parts differ in number.
+    """
+    if not parts or len(parts) != len(names):
+        raise ArgumentValueError(f"{len(parts)} binnings and {len(names)} names", field="names", value=len(names),
+                                 allowed="one name per binning (at least one)")
+    first = parts[0]
+    for part in parts[1:]:
+        if part.groupby != first.groupby or not np.array_equal(part.edges_ms, first.edges_ms):
+            raise ArgumentValueError("binnings with different groupby or time bins cannot be joined",
+                                     field="parts", value=(part.groupby, part.n_bins),
+                                     allowed=f"groupby {first.groupby}, {first.n_bins} bins")
+    keys = sorted({k for part in parts for k in part.keys()}, key=lambda k: tuple(map(str, np.atleast_1d(k)))
+                  if isinstance(k, tuple) else str(k))
+    arrays = {k: np.concatenate([part.arrays[k] if k in part.arrays
+                                 else np.zeros((part.trials.shape[0], part.n_bins), dtype=np.int64) for part in parts])
+              for k in keys}
+    trials = pd.Index([f"{name}/{t}" for part, name in zip(parts, names) for t in part.trials])
+    return BinnedInput(trials, first.groupby, first.edges_ms, arrays, first.ei_table)
+
+
 # ---------------------------------------------------------------------------------------- row tables
 
 def legacy_to_long(frame: pd.DataFrame) -> pd.DataFrame:
@@ -214,6 +242,55 @@ def _group_columns(rows: pd.DataFrame, groupby: Sequence[str], ei_table: EITable
     return out
 
 
+@attrs.frozen(eq=False)
+class _Codes:
+    """Every kept release as integer codes: trial position, group combination, time bin."""
+
+    trial_keys: NDArray[Any]
+    trial_pos: NDArray[np.int64]
+    values: list[list[Any]]  # per grouping column, its values
+    group: NDArray[np.int64]  # mixed-radix code of the combination of the columns' values
+    time_bin: NDArray[np.int64]
+    n_bins: int
+
+    @property
+    def n_groups(self) -> int:
+        return int(np.prod([len(v) for v in self.values]))
+
+    def decode(self, group: NDArray[np.int64]) -> list[NDArray[Any]]:
+        """Each column's value of the group codes."""
+        out, rest = [], group
+        for values in reversed(self.values):
+            out.append(np.asarray(values, dtype=object)[rest % len(values)])
+            rest = rest // len(values)
+        return out[::-1]
+
+
+def _release_codes(activations: pd.DataFrame, groupby: tuple[str, ...], maxtime_ms: float, bin_ms: float,
+                   ei_table: EITable, distance_bin_um: float) -> _Codes:
+    if not groupby:
+        raise ArgumentValueError("groupby needs at least one column", field="groupby", value=groupby,
+                                 allowed="e.g. ('EI',)")
+    rows = _long(activations)
+    edges = bin_edges(bin_ms, 0.0, float(maxtime_ms))
+    n_bins = edges.shape[0] - 1
+    t = rows["time_ms"].to_numpy(np.float64)
+    keep = (t >= edges[0]) & (t <= edges[-1])
+    if not keep.all():
+        rows, t = rows[keep], t[keep]
+    if bin_ms == 1.0:  # edges 0, 1, 2, …: the bin is the integer part (exact), faster than a search
+        time_bin = np.minimum(t.astype(np.int64), n_bins - 1)
+    else:
+        time_bin = np.minimum(np.searchsorted(edges, t, side="right") - 1, n_bins - 1)
+    trial_pos, trial_keys = pd.factorize(rows.index, sort=True)
+    columns = _group_columns(rows, groupby, ei_table, distance_bin_um)
+    group = np.zeros(t.shape[0], dtype=np.int64)
+    for codes, values in columns:
+        group = group * len(values) + codes
+    return _Codes(np.asarray(trial_keys), trial_pos.astype(np.int64), [v for _, v in columns], group,
+                  time_bin.astype(np.int64), n_bins)
+
+
 def sparse_counts(activations: pd.DataFrame, groupby: Sequence[str] = ("EI",), *, maxtime_ms: float = MAXTIME_MS,
                   bin_ms: float = 1.0, ei_table: EITable = EI_TABLE_PRE_2025,
                   distance_bin_um: float = DISTANCE_BIN_UM) -> pd.DataFrame:
@@ -227,36 +304,13 @@ def sparse_counts(activations: pd.DataFrame, groupby: Sequence[str] = ("EI",), *
         bin_ms: bin width, ms (1 in ISF).
     """
     groupby = tuple(groupby)
-    if not groupby:
-        raise ArgumentValueError("groupby needs at least one column", field="groupby", value=groupby,
-                                 allowed="e.g. ('EI',)")
-    rows = _long(activations)
-    edges = bin_edges(bin_ms, 0.0, float(maxtime_ms))
-    n_bins = edges.shape[0] - 1
-    t = rows["time_ms"].to_numpy(np.float64)
-    keep = (t >= edges[0]) & (t <= edges[-1])
-    if not keep.all():
-        rows, t = rows[keep], t[keep]
-    time_bin = np.minimum(np.searchsorted(edges, t, side="right") - 1, n_bins - 1)
-    trial_keys, trial_pos = np.unique(rows.index.to_numpy(), return_inverse=True)
-    columns = _group_columns(rows, groupby, ei_table, distance_bin_um)
-    code = trial_pos.reshape(-1).astype(np.int64)
-    for codes, values in columns:
-        code = code * len(values) + codes
-    code = code * n_bins + time_bin
+    c = _release_codes(activations, groupby, maxtime_ms, bin_ms, ei_table, distance_bin_um)
+    code = (c.trial_pos * c.n_groups + c.group) * c.n_bins + c.time_bin
     occupied, counts = np.unique(code, return_counts=True)
-    out: dict[str, Any] = {}
-    rest = occupied
-    out["bin"] = rest % n_bins
-    rest = rest // n_bins
-    decoded = []
-    for codes, values in reversed(columns):
-        decoded.append(np.asarray(values, dtype=object)[rest % len(values)])
-        rest = rest // len(values)
-    frame = pd.DataFrame({"trial": trial_keys[rest]})
-    for name, values in zip(groupby, reversed(decoded)):
+    frame = pd.DataFrame({"trial": c.trial_keys[occupied // (c.n_groups * c.n_bins)]})
+    for name, values in zip(groupby, c.decode((occupied // c.n_bins) % c.n_groups)):
         frame[name] = values
-    frame["bin"] = out["bin"]
+    frame["bin"] = occupied % c.n_bins
     frame["count"] = counts.astype(np.int64)
     return frame
 
@@ -305,9 +359,34 @@ def bin_activations(activations: pd.DataFrame, groupby: Sequence[str] = ("EI",),
     """
     if trials is None and "time_ms" not in activations.columns:  # ISF's rows: every trial in the wide table
         trials = pd.Index(np.unique(activations.index.to_numpy()))
-    counts = sparse_counts(activations, groupby, maxtime_ms=maxtime_ms, bin_ms=bin_ms, ei_table=ei_table,
-                           distance_bin_um=distance_bin_um)
-    return dense_counts(counts, groupby, bin_edges(bin_ms, 0.0, float(maxtime_ms)), trials, ei_table.name)
+    groupby = tuple(groupby)
+    c = _release_codes(activations, groupby, maxtime_ms, bin_ms, ei_table, distance_bin_um)
+    if c.trial_keys.shape[0] * c.n_groups * c.n_bins > _DENSE_LIMIT:  # many combinations: via the sparse table
+        counts = sparse_counts(activations, groupby, maxtime_ms=maxtime_ms, bin_ms=bin_ms, ei_table=ei_table,
+                               distance_bin_um=distance_bin_um)
+        return dense_counts(counts, groupby, bin_edges(bin_ms, 0.0, float(maxtime_ms)), trials, ei_table.name)
+    # one bincount gives every (trial, group, bin) count at once
+    dense = np.bincount((c.trial_pos * c.n_groups + c.group) * c.n_bins + c.time_bin,
+                        minlength=c.trial_keys.shape[0] * c.n_groups * c.n_bins)
+    dense = dense.reshape(c.trial_keys.shape[0], c.n_groups, c.n_bins).astype(np.int64, copy=False)
+    present = np.flatnonzero(np.bincount(c.group, minlength=c.n_groups))
+    keys = [_key(tuple(v)) for v in zip(*c.decode(present))]
+    if trials is None:
+        index, pos = pd.Index(c.trial_keys), None
+    else:
+        index = pd.Index(trials)
+        pos = pd.Index(c.trial_keys).get_indexer(index)
+    arrays = {}
+    for key, g in zip(keys, present):
+        block = np.ascontiguousarray(dense[:, g, :])
+        if pos is not None:
+            out = np.zeros((index.shape[0], c.n_bins), dtype=np.int64)
+            out[pos >= 0] = block[pos[pos >= 0]]
+            block = out
+        arrays[key] = block
+    order = sorted(arrays, key=lambda k: tuple(map(str, k)) if isinstance(k, tuple) else (str(k),))
+    return BinnedInput(index, groupby, bin_edges(bin_ms, 0.0, float(maxtime_ms)), {k: arrays[k] for k in order},
+                       ei_table.name)
 
 
 def bin_store(store: RunStore | str, groupby: Sequence[str] = ("EI",), *, maxtime_ms: float = MAXTIME_MS,

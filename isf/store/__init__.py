@@ -10,6 +10,11 @@ Where each concept lives:
   nodes, column specs), :mod:`isf.store.blob_codec` (compressed column blobs), :mod:`isf.store.names`
   and :mod:`isf.store.synapse_rows` (name and synapse lookups), :mod:`isf.store.index` (the small
   tables) and :mod:`isf.store.trial_columns` (validating a trial).
+* :mod:`isf.store.journal`, :mod:`isf.store.compaction`, :mod:`isf.store.session` — crash-proof
+  appends: a journal record per trial, compacted copy-on-write into the main file; the open files of
+  a store (writer lock, live refresh of readers); :mod:`isf.store.store_file` (opening with clear
+  errors), :mod:`isf.store.recover` and :mod:`isf.store.salvage` (``isf store recover``),
+  :mod:`isf.store.faults` (fault points for tests).
 * :mod:`isf.store.provenance` — versions, experiment JSON and input files kept with a run.
 * :mod:`isf.store.nwb` — a run written as, and read from, NWB.
 * :mod:`isf.store.database` — :class:`Database`, the facade of the study database, over

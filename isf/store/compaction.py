@@ -11,6 +11,7 @@ at the next open). See ``docs/store_format.md`` (journal, guarantees).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -27,8 +28,9 @@ from isf.store.file_lock import fsync_dir
 from isf.store.index import record_row
 from isf.store.journal import Journal, Record, write_failed
 from isf.store.layout import NAME_LISTS, NBYTES, OFFSET, T_NBYTES, T_OFFSET, TRACE_INDEX, TRIAL
+from isf.store.store_file import hdf5_reason
 
-__all__ = ["compact", "has_orphans", "remove_stale_copies", "trim_orphans"]
+__all__ = ["append_record", "compact", "has_orphans", "remove_stale_copies", "trim_orphans"]
 
 _COPY = ".compact-"
 
@@ -87,7 +89,8 @@ def trim_orphans(h5: tables.File, path: Path) -> None:
         heap.truncate(used)
 
 
-def _append(h5: tables.File, record: Record, payload: bytes) -> None:
+def append_record(h5: tables.File, record: Record, payload: bytes) -> None:
+    """Append a journal record (its rows and bytes) to the open main file ``h5`` (a compaction copy)."""
     for kind in NAME_LISTS:
         new = record.names.get(kind, [])
         if new:
@@ -101,6 +104,40 @@ def _append(h5: tables.File, record: Record, payload: bytes) -> None:
     if keys_json != h5.root.traces._v_attrs.keys_json:
         h5.root.traces._v_attrs.keys_json = keys_json
     h5.root.trials.append(record_row(record))
+
+
+def _verify(copy: Path, path: Path, records: list[Record]) -> None:
+    """Read the compacted copy back before it replaces the main file: HDF5 may report a failed write
+    (a full disk) only as a warning when the file is closed, leaving a copy it cannot read.
+
+    Raises:
+        OSError: the copy does not hold what was written (ENOSPC if the disk is nearly full).
+    """
+    try:
+        with tables.open_file(str(copy), "r") as h5:
+            rows = h5.root.trials.read()
+            h5.root.traces.read()
+            h5.root.synapses.read()
+            for kind in NAME_LISTS:
+                h5.get_node("/" + kind).read()
+            ok = not records or (int(getattr(h5.root._v_attrs, "journal_seq", 0)) == records[-1].seq
+                                 and int(rows["trial"][-1]) == int(records[-1].trial["trial"])
+                                 and int(h5.root.blobs.nrows) == records[-1].base + records[-1].size)
+            if ok and records and records[-1].size:  # the last bytes written are there
+                last = records[-1]
+                tail = h5.root.blobs[last.base + last.size - min(last.size, 4096):last.base + last.size]
+                ok = tail.shape[0] == min(last.size, 4096)
+    except (tables.HDF5ExtError, OSError, ValueError, IndexError) as exc:
+        raise OSError(_full_errno(path), f"the compacted copy cannot be read back ({hdf5_reason(exc)})") from None
+    if not ok:
+        raise OSError(_full_errno(path), "the compacted copy does not hold every record")
+
+
+def _full_errno(path: Path) -> int:
+    try:
+        return errno.ENOSPC if shutil.disk_usage(path.parent).free < (1 << 20) else errno.EIO
+    except OSError:
+        return errno.EIO
 
 
 def remove_stale_copies(path: Path) -> None:
@@ -132,7 +169,7 @@ def compact(path: Path, journal: Journal, records: list[Record], *,
                 if int(h5.root.blobs.nrows) != record.base:
                     raise StoreError(f"{record.path} starts at byte {record.base} of /blobs, {path} has "
                                      f"{int(h5.root.blobs.nrows)} (the journal does not belong to this file)")
-                _append(h5, record, journal.read(record))
+                append_record(h5, record, journal.read(record))
             attrs = h5.root._v_attrs
             attrs.store_id = journal.store_id
             if last is not None:
@@ -143,6 +180,7 @@ def compact(path: Path, journal: Journal, records: list[Record], *,
             h5.flush()
         with open(copy, "rb+") as handle:
             os.fsync(handle.fileno())
+        _verify(copy, path, records)
         fault_point("compact.replace")
         os.replace(copy, path)
         fsync_dir(path.parent)

@@ -161,13 +161,15 @@ class StoreIndex:
     def synapse_table(self) -> dict[str, NDArray[Any]]:
         """All synapse rows, column by column."""
         if self._synapses is None:
-            blocks = self.synapse_blocks()
-            starts = blocks[:, 1:2] + np.cumsum(blocks[:, 2:], axis=1) - blocks[:, 2:]
-            ranges = [(int(starts[b, i]), int(blocks[b, 2 + i])) for i in range(len(SYNAPSE_COLUMNS))
-                      for b in range(blocks.shape[0])]
-            views = iter(read_blobs(self.heap, ranges, self.path))
-            self._synapses = {column.name: unpack_parts(column, views, blocks[:, 0]) for column in SYNAPSE_COLUMNS}
+            self._synapses = self._decode_blocks(self.synapse_blocks())
         return self._synapses
+
+    def _decode_blocks(self, blocks: NDArray[np.int64]) -> dict[str, NDArray[Any]]:
+        starts = blocks[:, 1:2] + np.cumsum(blocks[:, 2:], axis=1) - blocks[:, 2:]
+        ranges = [(int(starts[b, i]), int(blocks[b, 2 + i])) for i in range(len(SYNAPSE_COLUMNS))
+                  for b in range(blocks.shape[0])]
+        views = iter(read_blobs(self.heap, ranges, self.path))
+        return {column.name: unpack_parts(column, views, blocks[:, 0]) for column in SYNAPSE_COLUMNS}
 
     def sizes(self) -> dict[str, int]:
         """Row counts of what appends grow (main file and journal together)."""
@@ -186,6 +188,8 @@ class StoreIndex:
             for kind in NAME_LISTS:
                 names[kind] = names[kind] + record.names.get(kind, [])
         self._heap = None
-        if record.synapses is not None:
-            self._synapses = None
+        if record.synapses is not None and self._synapses is not None:
+            # decode the new block only: rebuilding the table would read every record at every append
+            new = self._decode_blocks(np.asarray([record.synapses], dtype=np.int64))
+            self._synapses = {name: np.concatenate([self._synapses[name], new[name]]) for name in new}
 

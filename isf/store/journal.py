@@ -30,7 +30,7 @@ from isf.errors import StoreError
 from isf.store.faults import fault_point
 from isf.store.file_lock import fsync_dir
 
-__all__ = ["JOURNAL_SUFFIX", "ForeignRecord", "Journal", "JournalGone", "Record", "journal_dir", "write_failed"]
+__all__ = ["ForeignRecord", "JOURNAL_SUFFIX", "Journal", "JournalGone", "Record", "journal_dir", "write_failed"]
 
 JOURNAL_SUFFIX = ".journal"
 _MAGIC = b"ISFJRNL1"

@@ -100,7 +100,10 @@ class StoreFiles:
     def _recover(self) -> None:
         """Move what an earlier writer left (journal records, orphans of an older isf) into the main file."""
         remove_stale_copies(self.path)
-        records = self.journal.records(journal_seq(self.h5), int(self.h5.root.blobs.nrows))
+        if not self.journal.store_id:  # a file of an older isf: no record can be its own
+            self.journal.remove_through(1 << 62)
+        records = self.journal.records(journal_seq(self.h5), int(self.h5.root.blobs.nrows)) \
+            if self.journal.store_id else []
         for foreign in self.journal.foreign:
             foreign.unlink(missing_ok=True)
         if self.journal.problems and self.set_aside:
@@ -148,6 +151,8 @@ class StoreFiles:
                 self.journal.store_id = _store_id(self.h5)
                 self.index.reset(self.h5, [])
             known = self.index.records
+            if not self.journal.store_id:  # a file of an older isf has no journal
+                return
             try:
                 records = self.journal.records(journal_seq(self.h5), int(self.h5.root.blobs.nrows), known)
             except JournalGone:

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
     from isf.store.database import Database
 
-__all__ = ["CHUNK_TRIALS", "CONDITIONS_FILE", "FRAME_CHUNK_TRIALS", "LONG_FRAMES", "StudyRun", "StudyView", "read_conditions", "write_conditions"]
+__all__ = ["CHUNK_TRIALS", "CONDITIONS_FILE", "FRAME_CHUNK_TRIALS", "LONG_FRAMES", "StudyRun", "StudyView",
+           "read_conditions", "write_conditions"]
 
 #: Name of the provenance file (in the run store) that holds the run's condition labels as JSON.
 CONDITIONS_FILE = "study_conditions.json"

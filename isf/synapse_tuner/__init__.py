@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from isf.backends.neuron.hoc_template import HocTemplateCell
 from isf.backends.neuron.synapse_bench import Trace
-from isf.synapse_tuner.bmtool_settings import TunerSettings, read_tuner_settings
+from isf.synapse_tuner.bmtool_settings import TunerSettings, example_settings, read_tuner_settings
 from isf.synapse_tuner.cell import simple_cell
 from isf.synapse_tuner.fit import (
     EVENT_METRICS,
@@ -84,6 +84,7 @@ __all__ = [
     "achieved_metrics",
     "dual_exponential_rise_time",
     "event_metrics",
+    "example_settings",
     "fit_dual_exponential",
     "fit_parameters",
     "frequency_response",

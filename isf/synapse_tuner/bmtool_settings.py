@@ -39,7 +39,16 @@ from isf.model.cell import Cell
 from isf.model.site import SectionSite, Soma
 from isf.synapse_tuner.settings import ConnectionSettings, GeneralSettings
 
-__all__ = ["CONNECTION_KEYS", "GENERAL_KEYS", "SPEC_KEYS", "TunerSettings", "read_tuner_settings"]
+__all__ = [
+    "CONNECTION_KEYS",
+    "EXAMPLE_CONN_TYPE_SETTINGS",
+    "EXAMPLE_GENERAL_SETTINGS",
+    "GENERAL_KEYS",
+    "SPEC_KEYS",
+    "TunerSettings",
+    "example_settings",
+    "read_tuner_settings",
+]
 
 #: bmtool general_settings key → GeneralSettings field (None: a ConnectionSettings field, below)
 GENERAL_KEYS: Mapping[str, str] = {
@@ -186,5 +195,62 @@ def read_tuner_settings(path: str | os.PathLike[str], general: GeneralSettings |
         current_name=data.get("current_name"),
         other_vars_to_record=data.get("other_vars_to_record", ()),
         slider_vars=data.get("slider_vars", ()),
+        general=general,
+    )
+
+
+#: general settings of the shipped example (bmtool keys): soma clamped, 20 °C, first spike at 50 ms
+EXAMPLE_GENERAL_SETTINGS: Mapping[str, Any] = {
+    "vclamp": True,
+    "rise_interval": (0.1, 0.9),
+    "tstart": 50.0,
+    "tdur": 60.0,
+    "threshold": -15.0,
+    "delay": 1.3,
+    "weight": 0.002,
+    "dt": 0.025,
+    "celsius": 20.0,
+}
+#: the example's two connections (bmtool's demo pair) on the shipped ``BallAndStick`` template with
+#: the user-style ``stp_exp2syn``: a facilitating excitatory one on the dendrite and a depressing
+#: inhibitory one on the soma (held at −50 mV, so the IPSC is outward)
+EXAMPLE_CONN_TYPE_SETTINGS: Mapping[str, Mapping[str, Any]] = {
+    "excitatory (facilitating)": {
+        "spec_settings": {
+            "post_cell": "BallAndStick",
+            "vclamp_amp": -70.0,
+            "sec_id": 1,
+            "sec_x": 0.3,
+            "level_of_detail": "stp_exp2syn",
+        },
+        "spec_syn_param": {"Use": 0.1, "Dep": 100.0, "Fac": 300.0, "tau_rise": 0.3, "tau_decay": 3.0, "e": 0.0},
+    },
+    "inhibitory (depressing)": {
+        "spec_settings": {
+            "post_cell": "BallAndStick",
+            "vclamp_amp": -50.0,
+            "sec_id": 0,
+            "sec_x": 0.5,
+            "level_of_detail": "stp_exp2syn",
+        },
+        "spec_syn_param": {"Use": 0.6, "Dep": 800.0, "Fac": 0.0, "tau_rise": 0.5, "tau_decay": 8.0, "e": -75.0},
+    },
+}
+
+
+def example_settings(general: GeneralSettings | None = None) -> TunerSettings:
+    """The shipped example (:data:`EXAMPLE_GENERAL_SETTINGS`, :data:`EXAMPLE_CONN_TYPE_SETTINGS`,
+    ``isf.data.synapse_tuner_example()``'s template and mechanism), recording ``u`` and ``R``,
+    with sliders for ``Use``, ``Dep``, ``Fac`` and ``tau_decay``."""
+    from isf.data import synapse_tuner_example
+
+    return TunerSettings.from_bmtool(
+        EXAMPLE_GENERAL_SETTINGS,
+        EXAMPLE_CONN_TYPE_SETTINGS,
+        mechanisms_dir=synapse_tuner_example("mechanisms"),
+        templates_dir=synapse_tuner_example("templates"),
+        current_name="i",
+        other_vars_to_record=("u", "R"),
+        slider_vars=("Use", "Dep", "Fac", "tau_decay"),
         general=general,
     )

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 import numpy as np
+import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -85,6 +86,7 @@ class InteractiveTuner:
         #: wall time of the last run and redraw, s
         self.last_update_s = math.nan
         self._quiet = False
+        self._canvas: tuple[Figure, FigureCanvasAgg, list[Any]] | None = None
         self.connection_dropdown = widgets.Dropdown(options=names, value=first, description="connection")
         self.frequency_slider = widgets.FloatSlider(
             value=self.protocol.frequency_Hz, min=1.0, max=200.0, step=1.0, description="train (Hz)",
@@ -226,17 +228,35 @@ class InteractiveTuner:
         )
         return result
 
+    def _figure(self, n: int) -> tuple[Figure, FigureCanvasAgg, list[Any]]:
+        """The figure with ``1 + n`` panels, made once: its axes and ticks are reused by every redraw
+        (creating them dominates a redraw)."""
+        if self._canvas is None or len(self._canvas[2]) != 1 + n:
+            height = 3.2 + 1.3 * n
+            fig = Figure(figsize=(7.0, height), dpi=80)
+            canvas = FigureCanvasAgg(fig)
+            grid = fig.subplots(1 + n, 1, sharex=True, gridspec_kw={"height_ratios": [3] + [1] * n})
+            # a fixed layout: tight_layout would draw the figure twice
+            fig.subplots_adjust(left=0.13, right=0.97, top=1 - 0.35 / height, bottom=0.45 / height, hspace=0.12)
+            self._canvas = (fig, canvas, list(np.atleast_1d(grid)))
+        fig, canvas, panels = self._canvas
+        for ax in panels:
+            for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts]:
+                artist.remove()
+            if ax.legend_ is not None:
+                ax.legend_.remove()
+        return fig, canvas, panels
+
     def _draw(self, result: EventResult | TrainResult) -> None:
-        n = len(result.trace.recorded)
-        height = 3.2 + 1.3 * n
-        fig = Figure(figsize=(7.0, height), dpi=80)
-        FigureCanvasAgg(fig)
-        axes = np.atleast_1d(fig.subplots(1 + n, 1, sharex=True, gridspec_kw={"height_ratios": [3] + [1] * n}))
-        draw_result(result, list(axes))
-        # a fixed layout: tight_layout would draw the figure twice (the slider redraw must stay fast)
-        fig.subplots_adjust(left=0.13, right=0.97, top=1 - 0.35 / height, bottom=0.45 / height, hspace=0.12)
+        fig, canvas, axes = self._figure(len(result.trace.recorded))
+        draw_result(result, axes)
+        for ax in axes:
+            ax.relim()
+            ax.autoscale_view()
+        canvas.draw()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
+        # fast PNG compression: the image is shown once, not stored
+        PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
         self.image.value = buffer.getvalue()
         table = self.table_frame()
         self.table.value = table.to_html(index=False, float_format=lambda v: f"{v:.4g}", classes="isf-metrics")

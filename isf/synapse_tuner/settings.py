@@ -169,7 +169,8 @@ class ConnectionSettings:
         parameters: RANGE parameters of the point process in its units (ms, mV, mM, 1),
             e.g. ``{"Use": 0.2, "Dep": 50, "Fac": 300}``; unset ones keep the mod file's defaults.
         site: where the synapse sits (default the soma centre).
-        cell: the postsynaptic :class:`~isf.Cell`; ``None`` = the built-in one-compartment cell
+        cell: the postsynaptic :class:`~isf.Cell` or a hoc template (:class:`HocTemplateCell`, bmtool's
+            ``post_cell``); ``None`` = the built-in one-compartment cell
             (:func:`~isf.synapse_tuner.cell.simple_cell`).
         delay_ms: NetCon delay between the presynaptic spike and the conductance onset, ms.
         threshold_mV: NetCon threshold (irrelevant for the artificial spike source; kept for
@@ -190,7 +191,7 @@ class ConnectionSettings:
     weights_nS: tuple[float, ...] = attrs.field(default=(1.0,), converter=_weights, validator=_check_weights)
     parameters: dict[str, float] = attrs.field(factory=dict, converter=to_float_dict, validator=_check_parameters)
     site: Soma | SectionSite | ApicalTrunk | Landmark = attrs.field(factory=Soma, validator=_check_site)
-    cell: Cell | None = attrs.field(default=None, validator=_check_cell, repr=False)
+    cell: Cell | HocTemplateCell | None = attrs.field(default=None, validator=_check_cell, repr=False)
     delay_ms: float = attrs.field(default=0.0, converter=to_float, validator=non_negative)
     threshold_mV: float = attrs.field(default=0.0, converter=to_float, validator=finite)
     stochastic: bool = attrs.field(default=False, validator=_check_stochastic)

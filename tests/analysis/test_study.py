@@ -112,3 +112,21 @@ def test_activations(study: tuple[StudyView, dict[str, Path]], client: object, u
             ["trial", "group", "distance_bin", "time_bin"])["count"]
         assert mine.sum() == want.sum() == len(act)
         pd.testing.assert_series_equal(mine.sort_index(), want.sort_index(), check_names=False)
+
+
+def test_partitions_with_mixed_labels_give_the_same_results(study: tuple[StudyView, dict[str, Path]]) -> None:
+    """The numpy shortcut (one label per partition) and the pandas fallback agree."""
+    view, _ = study
+    spikes, acts = view.spike_times, view.synapse_activations
+    mixed_spikes, mixed_acts = spikes.repartition(npartitions=1), acts.repartition(npartitions=1)
+    pd.testing.assert_series_equal(spike_probability(mixed_spikes, view.trials, (10.0, 30.0), ["whisker"]),
+                                   spike_probability(spikes, view.trials, (10.0, 30.0), ["whisker"]))
+    pd.testing.assert_frame_equal(psth_by_condition(mixed_spikes, view.trials, ["whisker"], bin_ms=5.0,
+                                                    t_stop_ms=50.0),
+                                  psth_by_condition(spikes, view.trials, ["whisker"], bin_ms=5.0, t_stop_ms=50.0))
+    pd.testing.assert_series_equal(mean_soma_distance_by_cell_type(mixed_acts, by=["whisker"]),
+                                   mean_soma_distance_by_cell_type(acts, by=["whisker"]))
+    overall = psth_by_condition(spikes, view.trials, [], bin_ms=5.0, t_stop_ms=50.0, rate=False)
+    per = psth_by_condition(spikes, view.trials, ["whisker"], bin_ms=5.0, t_stop_ms=50.0, rate=False)
+    n = view.trials.groupby("whisker", observed=True).size().to_numpy()
+    np.testing.assert_allclose(overall.to_numpy()[0] * n.sum(), (per.to_numpy() * n[:, None]).sum(axis=0))

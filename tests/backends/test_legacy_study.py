@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from isf.backends.legacy_import import import_legacy_simrun
-from isf.backends.legacy_study import DEFAULT_CONDITION_PATTERN, import_simrun_tree, parse_conditions
+from isf.backends.legacy_study import DEFAULT_CONDITION_PATTERN, _labels, import_simrun_tree, parse_conditions
 from isf.backends.parallel import Parallel
 from isf.errors import LegacyFormatError
 from isf.store import Database, RunStore, StudyView
@@ -97,19 +97,19 @@ def test_labels_must_parse_for_every_folder(tree: Path, tmp_path: Path) -> None:
     with pytest.raises(LegacyFormatError, match=f"{odd}.*cannot read condition labels.*'spontaneous/{RUN}'"):
         import_simrun_tree(tree, tmp_path / "db", parallel=PARALLEL)
     assert not (tmp_path / "db").exists() or not Database(tmp_path / "db").keys()  # nothing imported
-    done = import_simrun_tree(tree, tmp_path / "db", parser=r"^(?P<stimulus>[^/_]+)",
-                              parallel=Parallel(backend="sequential", progress=False))
-    assert sorted({d.conditions["stimulus"] for d in done}) == ["C2", "D2", "spontaneous"]
 
 
 @pytest.mark.shared
 def test_without_legacy_names_the_parent_folder_is_the_condition(shared_data: Path, tmp_path: Path) -> None:
     source = shared_data / "legacy_simrun" / CONDITION / RUN
-    _copy(source, tmp_path / "tree" / "baseline" / RUN)
-    _copy(source, tmp_path / "tree" / "silenced" / RUN)
-    done = import_simrun_tree(tmp_path / "tree", tmp_path / "db", parallel=Parallel(backend="sequential",
-                                                                                      progress=False))
-    assert [d.conditions for d in done] == [{"condition": "baseline"}, {"condition": "silenced"}]
+    root = tmp_path / "tree"
+    folders = [_copy(source, root / "baseline" / RUN), _copy(source, root / "silenced_L4" / RUN)]
+    assert _labels(root, folders, None) == [{"condition": "baseline"}, {"condition": "silenced_L4"}]
+    with pytest.raises(LegacyFormatError, match="differ from the other folders'"):
+        _labels(root, folders, lambda path: {"a": 1} if path.startswith("b") else {"b": 2})
+    done = import_simrun_tree(root, tmp_path / "db", parser=r"^(?P<group>[a-z]+)(?:_(?P<layer>L\d))?/",
+                              parallel=Parallel(backend="sequential", progress=False))
+    assert [d.conditions for d in done] == [{"group": "baseline", "layer": ""}, {"group": "silenced", "layer": "L4"}]
 
 
 def test_an_empty_tree_is_refused(tmp_path: Path) -> None:

@@ -111,3 +111,32 @@ def test_bad_input_gives_a_one_line_error(tmp_path: Path, args: list[str], messa
     errors = [line for line in proc.stderr.splitlines() if line.startswith("isf: error:")]
     assert len(errors) == 1 and message in errors[0]
     assert not (out / "metrics.csv").exists()
+
+
+def test_tune_synapse_from_a_bmtool_settings_file(tmp_path: Path) -> None:
+    import yaml
+
+    from isf.data import synapse_tuner_example
+    from isf.synapse_tuner.bmtool_settings import EXAMPLE_CONN_TYPE_SETTINGS, EXAMPLE_GENERAL_SETTINGS
+
+    settings = {
+        "general_settings": {**EXAMPLE_GENERAL_SETTINGS, "rise_interval": [0.1, 0.9]},
+        "conn_type_settings": EXAMPLE_CONN_TYPE_SETTINGS,
+        "mechanisms_dir": str(synapse_tuner_example("mechanisms")),
+        "templates_dir": str(synapse_tuner_example("templates")),
+        "other_vars_to_record": ["u"],
+    }
+    path = tmp_path / "tuner.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    out = tmp_path / "tuned"
+    proc = _isf("--settings", str(path), "--freq", "20", "--pulses", "4", "--recovery-pulses", "2", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == ["excitatory_facilitating", "inhibitory_depressing"]
+    exc = pd.read_csv(out / "excitatory_facilitating" / "metrics.csv").set_index("metric")["value"]
+    inh = pd.read_csv(out / "inhibitory_depressing" / "metrics.csv").set_index("metric")["value"]
+    assert exc["sign"] == -1 and exc["ppr"] > 0  # inward, facilitating
+    assert inh["sign"] == 1 and inh["ppr"] < 0  # outward at −50 mV, depressing
+    path.write_text(yaml.safe_dump({**settings, "slider_var": ["Use"]}))
+    proc = _isf("--settings", str(path), "--out", str(tmp_path / "bad"))
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("isf: error:")]
+    assert proc.returncode != 0 and len(errors) == 1 and "'slider_var'" in errors[0] and "slider_vars" in errors[0]

@@ -152,3 +152,18 @@ def test_store_and_study_view_rows_line_up_with_the_spike_table(tmp_path: Path) 
     direct = bin_store(path, ("EI", "binned_somadist"), maxtime_ms=50)
     for k in direct.keys():
         assert np.array_equal(results[0][k], direct[k])
+
+
+def test_sparse_route_for_many_combinations_gives_the_same_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    import isf.reduced.binning as binning
+
+    rng = np.random.default_rng(0)
+    pops = rng.choice(["L5tt_C2", "L1_D2", "VPM_C1", "SymLocal1_C2"], 500)
+    f = frame(list(pops), list(rng.uniform(0, 900, 500)), list(rng.uniform(0, 100, 500)),
+              list(rng.integers(0, 9, 500))).sort_index()
+    dense = bin_activations(f, ("celltype", "binned_somadist"), maxtime_ms=100, trials=range(10))
+    monkeypatch.setattr(binning, "_DENSE_LIMIT", 0)
+    sparse = bin_activations(f, ("celltype", "binned_somadist"), maxtime_ms=100, trials=range(10))
+    assert dense.keys() == sparse.keys()
+    for k in dense.keys():
+        assert np.array_equal(dense[k], sparse[k])

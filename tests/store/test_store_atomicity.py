@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import multiprocessing
 import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -206,3 +208,66 @@ def test_a_second_writer_is_refused(tmp_path: Path, network: Network, results: l
             assert reader.completed_trials() == {0}
     with RunStore.open(path, "a") as again:
         again.append(results[1], network)
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs (needs root and a system that allows mounting; skipped otherwise)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({proc.stderr.decode(errors='replace').strip()})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_full_file_system_gives_a_clear_error_and_keeps_the_trials_before(small_disk: Path) -> None:
+    path = small_disk / "run.h5"
+    rng = np.random.default_rng(0)
+    store = RunStore.create(path, experiment_json=EXPERIMENT, run_seed=SEED, n_trials=1000)
+    stored = 0
+    with pytest.raises(StoreError, match="disk full while writing trial") as info:
+        for trial in range(1000):  # noise does not compress: ~100 kB per trial
+            store.append_trial(trial, t_ms=np.arange(12_000) * 0.025, traces={"soma": rng.normal(size=12_000)},
+                               spike_times_ms=[1.0])
+            stored += 1
+    assert str(path) in str(info.value) and "keeps every trial stored before it" in str(info.value)
+    assert 5 < stored < 1000
+    with RunStore.open(path) as reader:  # readable meanwhile, with every trial before
+        assert reader.completed_trials() == set(range(stored))
+    with pytest.raises(StoreError, match="disk full"):
+        store.close()  # no room for a compacted copy: the trials stay in the journal
+    with RunStore.open(path) as reader:
+        assert reader.completed_trials() == set(range(stored))
+        assert reader["voltage_traces"].shape == (stored, 12_000)
+    assert not list(small_disk.glob(".run.h5.compact-*"))
+
+
+def test_a_store_of_an_older_isf_with_a_stale_journal_next_to_it(tmp_path: Path, network: Network,
+                                                                  results: list[TrialResult]) -> None:
+    old = tmp_path / "old.h5"
+    with _create(old) as store:
+        store.append(results[0], network)
+    other = tmp_path / "other.h5"  # a journal record of another store, left at old.h5's place
+    writer = _create(other)
+    writer.append(results[1], network)
+    (record,) = [p for p in journal_dir(other).iterdir() if p.suffix == ".rec"]
+    journal_dir(old).mkdir()
+    record.replace(journal_dir(old) / record.name)
+    writer._files.lock.release()  # type: ignore[union-attr]
+    writer._files.h5.close()
+    with tables.open_file(str(old), "a") as h5:  # as written before the journal existed
+        del h5.root._v_attrs.store_id
+        del h5.root._v_attrs.journal_seq
+    with RunStore.open(old) as reader:
+        assert reader.completed_trials() == {0}
+    with RunStore.open(old, "a") as store:
+        assert store.completed_trials() == {0}
+        store.append(results[1], network)
+    assert not journal_dir(old).exists()
+    with RunStore.open(old) as reader:
+        assert reader.completed_trials() == {0, 1}
+        assert reader._h5.root._v_attrs.store_id

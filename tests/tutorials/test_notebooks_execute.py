@@ -21,7 +21,7 @@ def test_quickstart_notebook_runs_and_shows_its_figure(tmp_path: Path) -> None:
 
 @pytest.mark.slow  # 20-40 s each; their scripts are also run by the other tutorial tests
 @pytest.mark.parametrize("name", ["02_cell_in_network", "04_embedding", "06_visualisation", "07_study",
-                                  "08_multi_scale"])
+                                  "08_multi_scale", "09_reduced_model"])
 def test_notebook_runs_with_its_small_size(name: str, tmp_path: Path) -> None:
     nb = TOOL.execute(TOOL.TUTORIALS / f"{name}.ipynb", tmp_path)
     # a failing cell raises in execute(); the figures are on the page
