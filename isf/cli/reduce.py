@@ -23,11 +23,11 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     groupby = tuple(args.groupby.split(","))
     if args.db is not None:
         db = Database(args.db, create=False)
-        binned, spikes = binned_study(db, groupby, maxtime_ms=args.maxtime, ei_table=table)
+        binned, spikes = binned_study(db, groupby, maxtime_ms=args.maxtime, bin_ms=args.bin_ms, ei_table=table)
         return binned, spikes, db
     if not args.stores:
         raise ValueError("give run-store files or --db DATABASE")
-    binned, spikes = binned_runs(args.stores, groupby, maxtime_ms=args.maxtime, ei_table=table)
+    binned, spikes = binned_runs(args.stores, groupby, maxtime_ms=args.maxtime, bin_ms=args.bin_ms, ei_table=table)
     return binned, spikes, None
 
 
@@ -40,7 +40,10 @@ def fit(args: argparse.Namespace) -> int:
     from isf.reduced.persistence import save_model
 
     binned, spikes, db = _inputs(args)
-    settings = LdaSettings(window_width_ms=args.window_width, output_window_min_ms=args.output_window[0],
+    # the input window in bins: it ends with the output window (ISF's default), args.window_width ms long
+    end = int(round(args.output_window[1] / args.bin_ms))
+    settings = LdaSettings(window_width_ms=None, window_min_ms=end - int(round(args.window_width / args.bin_ms)),
+                           window_max_ms=end, output_window_min_ms=args.output_window[0],
                            output_window_max_ms=args.output_window[1], refractory_period_ms=args.refractory,
                            lookup_step=args.lookup_step, n_fits=args.fits, seed=args.seed)
     model = fit_lda(blocks_of(binned), spikes, settings, binned.trials.tolist())
@@ -51,8 +54,9 @@ def fit(args: argparse.Namespace) -> int:
     for label in model.labels:
         k = model.kernel(label)
         peak = int(np.argmax(np.abs(k)))
-        print(f"kernel {label}: peak {k[peak]:+.3f} at bin {lo + peak} "
-              f"({lo + peak - settings.output_window_max_ms:g} ms before the output window's end)")
+        start = (lo + peak) * args.bin_ms
+        print(f"kernel {label}: peak {k[peak]:+.3f} in the bin starting at {start:g} ms "
+              f"({settings.output_window_max_ms - start:g} ms before the output window's end)")
     print(f"held-out AUROC (median of {settings.n_fits} fits): {model.auroc:.3f}")
     if args.key is not None:
         if db is None:
@@ -115,6 +119,7 @@ def _sources(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ei-table", choices=("isf_pre_2025", "isf_2025"), default="isf_pre_2025",
                         help="EXC/INH lists (isf_2025 counts L1 as EXC, as ISF since 2025)")
     parser.add_argument("--maxtime", type=float, default=400.0, help="end of the binned time, ms (400)")
+    parser.add_argument("--bin-ms", type=float, default=1.0, help="time bin, ms (1, as ISF)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -126,7 +131,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _sources(fit_)
     fit_.add_argument("--out", type=Path, help="write the model as a JSON file")
     fit_.add_argument("--key", help="keep the model in the --db database under this key (a/b/c)")
-    fit_.add_argument("--window-width", type=int, default=80, help="input window, bins before the output end (80)")
+    fit_.add_argument("--window-width", type=float, default=80.0,
+                      help="input window, ms before the end of the output window (80)")
     fit_.add_argument("--output-window", nargs=2, type=float, default=(255.0, 265.0), metavar=("START", "STOP"),
                       help="label: a spike in [START, STOP) ms (255 265)")
     fit_.add_argument("--refractory", type=float, default=0.0, help="refractory period, ms (0)")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from isf.backends.legacy_import import import_legacy_simrun
 from isf.backends.legacy_study import DEFAULT_CONDITION_PATTERN, _labels, import_simrun_tree, parse_conditions
@@ -44,6 +46,21 @@ def test_the_default_rule_reads_legacy_folder_names() -> None:
         "whisker": "B1", "state": "UpState", "PW": "2", "SuW": "0", "position": "L5"}
     assert parse_conditions("spontaneous/x", DEFAULT_CONDITION_PATTERN) is None
     assert parse_conditions("a/b", lambda p: {"first": p.split("/")[0], "n": 3}) == {"first": "a", "n": "3"}
+
+
+_WORD = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-", min_size=1, max_size=8)
+
+
+@given(whisker=_WORD, state=st.lists(_WORD, min_size=1, max_size=3), pw=_WORD, suw=_WORD,
+       position=st.lists(_WORD, min_size=1, max_size=2), parent=st.lists(_WORD, max_size=2))
+def test_legacy_names_round_trip(whisker: str, state: list[str], pw: str, suw: str, position: list[str],
+                                 parent: list[str]) -> None:
+    name = f"{whisker}_evoked_{'_'.join(state)}_PW_{pw}_SuW_{suw}_{'_'.join(position)}"
+    found = parse_conditions("/".join([*parent, name, "20150815-1530_1"]), DEFAULT_CONDITION_PATTERN)
+    if "PW" in state or "SuW" in state or "evoked" in state:
+        return  # names that repeat the keywords are ambiguous
+    assert found == {"whisker": whisker, "state": "_".join(state), "PW": pw, "SuW": suw,
+                     "position": "_".join(position)}
 
 
 @pytest.mark.shared

@@ -1,12 +1,10 @@
-"""``isf db ls|info|rm`` and ``isf study summary`` on a small synthetic study database."""
+"""``isf db ls|info|rm|import-simrun`` and ``isf study summary`` on small study databases."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-
-from conftest import one_line_error
 
 from isf.store import Database, RunStore
 from isf.store.study_view import write_conditions
@@ -26,7 +24,7 @@ def _study(tmp_path: Path) -> Path:
     return db.path
 
 
-def test_db_verbs(isf_cli, tmp_path: Path) -> None:
+def test_db_verbs(isf_cli, one_line_error, tmp_path: Path) -> None:
     folder = _study(tmp_path)
     code, out, _ = isf_cli("db", "ls", folder)
     assert code == 0 and out.split() == ["runs/B1", "runs/C2", "settings"]

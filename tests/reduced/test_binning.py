@@ -167,3 +167,17 @@ def test_sparse_route_for_many_combinations_gives_the_same_arrays(monkeypatch: p
     assert dense.keys() == sparse.keys()
     for k in dense.keys():
         assert np.array_equal(dense[k], sparse[k])
+
+
+def test_study_view_on_a_local_cluster(tmp_path: Path) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    path = write_store(tmp_path / "run.h5", 5, 5)
+    view = StudyView.of_stores([path], chunk_trials=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        on_cluster = bin_study(view, ("EI",), maxtime_ms=50, client=client)
+    local = bin_study(view, ("EI",), maxtime_ms=50)
+    assert on_cluster.trials.tolist() == local.trials.tolist() == list(range(5))
+    for k in local.keys():
+        assert np.array_equal(on_cluster[k], local[k])

@@ -13,8 +13,8 @@ TOOL = notebooks_tool()
 SCRIPTS = TOOL.scripts()
 
 
-def test_there_are_eight_tutorials() -> None:
-    assert [s.stem[:2] for s in SCRIPTS] == ["01", "02", "03", "04", "05", "06", "07", "08"]
+def test_there_are_nine_tutorials() -> None:
+    assert [s.stem[:2] for s in SCRIPTS] == ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
