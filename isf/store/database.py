@@ -267,8 +267,7 @@ class Database:
         Raises:
             UnknownNameError: no item under ``key``.
         """
-        version = self._version(key_parts(key))
-        meta = _read_metadata(version)
+        version, meta = self._version_metadata(key_parts(key))
         if meta["format"] in MUTABLE_FORMATS:
             data = version / DATA_NAMES[meta["format"]]
             meta["size_bytes"] = size_bytes(data) if data.exists() else 0
@@ -281,15 +280,18 @@ class Database:
         Raises:
             UnknownNameError: no item under ``key``.
         """
-        version = self._version(key_parts(key))
-        return version / DATA_NAMES[_read_metadata(version)["format"]]
+        version, meta = self._version_metadata(key_parts(key))
+        return version / DATA_NAMES[meta["format"]]
 
-    def _version(self, parts: tuple[str, ...]) -> Path:
+    def _version_metadata(self, parts: tuple[str, ...]) -> tuple[Path, dict[str, Any]]:
+        """The current version folder of a key and its metadata, read under the key's lock (a writer
+        replacing the item meanwhile removes the old version folder)."""
         with db_items.key_lock(self.path, parts, shared=True):
             version = db_items.version_of(db_items.key_dir(self.path, parts))
-        if version is None:
+            meta = None if version is None else _read_metadata(version)
+        if version is None or meta is None:
             raise self._missing(parts)
-        return version
+        return version, meta
 
     def _missing(self, parts: tuple[str, ...]) -> UnknownNameError:
         known = self.keys()
