@@ -5,10 +5,22 @@ Imported by the scripts as ``from _common import …`` (each script's own folder
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path | None:
+    """``$ISF_SHARED_DATA`` or ``<repo>/../shared/data/isf``, if it exists."""
+    env = os.environ.get("ISF_SHARED_DATA")
+    path = Path(env) if env else REPO_ROOT.parent / "shared" / "data" / "isf"
+    return path if path.is_dir() else None
 
 
 def median(values: Sequence[float]) -> float:

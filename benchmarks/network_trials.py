@@ -124,11 +124,7 @@ TARGET_SIZE_RATIO, TARGET_LOAD_SPEEDUP = 0.25, 10.0
 BUSY_FRACTION = 0.1
 
 
-def shared_data_dir() -> Path | None:
-    """``$ISF_SHARED_DATA`` or ``<repo>/../shared/data/isf``, if it exists."""
-    env = os.environ.get("ISF_SHARED_DATA")
-    path = Path(env) if env else REPO_ROOT.parent / "shared" / "data" / "isf"
-    return path if path.is_dir() else None
+from _common import shared_data_dir  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -80,11 +80,7 @@ BUILD_REPETITIONS = 7
 SLOW_RATIO = 1.05
 
 
-def shared_data_dir() -> Path | None:
-    """``$ISF_SHARED_DATA`` or ``<repo>/../shared/data/isf``, if it exists."""
-    env = os.environ.get("ISF_SHARED_DATA")
-    path = Path(env) if env else REPO_ROOT.parent / "shared" / "data" / "isf"
-    return path if path.is_dir() else None
+from _common import shared_data_dir  # noqa: E402
 
 
 SHARED = shared_data_dir()

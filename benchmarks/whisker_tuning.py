@@ -46,7 +46,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common
 
-from _common import timed  # noqa: E402
+from _common import shared_data_dir, timed  # noqa: E402
 
 import isf  # noqa: E402
 from isf.analysis import study  # noqa: E402
@@ -119,8 +119,9 @@ def finished_trials(db: isf.Database) -> int:
 
 def legacy_c2() -> dict[str, float] | None:
     """The figures of the six legacy C2 trials, if the shared data are present."""
-    env = os.environ.get("ISF_SHARED_DATA")
-    shared = Path(env) if env else REPO_ROOT.parent / "shared" / "data" / "isf"
+    shared = shared_data_dir()
+    if shared is None:
+        return None
     path = (shared / "legacy_simrun" / "C2_evoked_UpState_INH_PW_1.0_SuW_0.5_C2center" / "20150815-1530_20240"
             / "20240_vm_all_traces.csv")
     if not path.is_file():
