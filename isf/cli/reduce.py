@@ -45,7 +45,8 @@ def fit(args: argparse.Namespace) -> int:
     settings = LdaSettings(window_width_ms=None, window_min_ms=end - int(round(args.window_width / args.bin_ms)),
                            window_max_ms=end, output_window_min_ms=args.output_window[0],
                            output_window_max_ms=args.output_window[1], refractory_period_ms=args.refractory,
-                           lookup_step=args.lookup_step, n_fits=args.fits, seed=args.seed)
+                           lookup_step=args.lookup_step, n_fits=args.fits, seed=args.seed,
+                           regularize=args.regularize)
     model = fit_lda(blocks_of(binned), spikes, settings, binned.trials.tolist())
     print(f"{len(binned.trials)} trials, {int(model.y.sum())} with a spike in "
           f"[{settings.output_window_min_ms:g}, {settings.output_window_max_ms:g}) ms")
@@ -139,6 +140,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit_.add_argument("--lookup-step", type=int, default=5, help="WNI bin width of the lookup table (5)")
     fit_.add_argument("--fits", type=int, default=5, help="number of fits (5)")
     fit_.add_argument("--seed", type=int, default=0, help="seed of the class balancing (0)")
+    fit_.add_argument("--regularize", action="store_true",
+                      help="Ledoit-Wolf shrinkage of the covariance (fine bins on few trials; ISF: off)")
     fit_.set_defaults(func=fit)
     apply_ = verbs.add_parser("apply", help="predict spike probabilities and the PSTH of run stores")
     _sources(apply_)

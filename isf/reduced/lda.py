@@ -181,16 +181,18 @@ def normalize_kernel(w: ArrayLike) -> NDArray[np.float64]:
     return w * (KERNEL_NORM / np.linalg.norm(w))
 
 
-def _lda(X: NDArray[np.float64], y: NDArray[np.bool_]) -> Any:
+def _lda(X: NDArray[np.float64], y: NDArray[np.bool_], regularize: bool = False) -> Any:
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
-    return LinearDiscriminantAnalysis(n_components=1, shrinkage=None, solver="eigen").fit(X, y)
+    return LinearDiscriminantAnalysis(n_components=1, shrinkage="auto" if regularize else None,
+                                      solver="eigen").fit(X, y)
 
 
-def fisher_direction(X: ArrayLike, y: ArrayLike) -> NDArray[np.float64]:
+def fisher_direction(X: ArrayLike, y: ArrayLike, *, regularize: bool = False) -> NDArray[np.float64]:
     """The (unnormalised) Fisher direction ``Σ_w⁻¹(μ₁ − μ₀)`` of one fit of scikit-learn's LDA (eigen
-    solver; ``Σ_w`` = prior-weighted biased class covariances)."""
-    return np.asarray(_lda(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=bool)).coef_[0], dtype=np.float64)
+    solver; ``Σ_w`` = prior-weighted biased class covariances, Ledoit–Wolf shrunk if ``regularize``)."""
+    return np.asarray(_lda(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=bool), regularize).coef_[0],
+                      dtype=np.float64)
 
 
 def _balanced(X: NDArray[np.float64], y: NDArray[np.bool_], rng: np.random.Generator
@@ -221,7 +223,7 @@ def _fits(X: NDArray[np.float64], y: NDArray[np.bool_], settings: LdaSettings) -
                 Xb, yb = _balanced(X, y, rng) if settings.normalize_group_size else (X, y)
                 X_train, X_test, y_train, y_test = train_test_split(Xb, yb, test_size=settings.test_size,
                                                                     random_state=i)
-                lda = _lda(X_train, y_train)
+                lda = _lda(X_train, y_train, settings.regularize)
                 break
             except ValueError as exc:  # one class only, or a singular covariance (LinAlgError)
                 failures += 1

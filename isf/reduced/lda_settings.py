@@ -62,6 +62,10 @@ class LdaSettings:
         n_fits: number of fits (alternative models), each on its own split (5).
         max_tries: failed fits (a single class, a singular covariance) redrawn in all before giving up (2).
         seed: seed of the class balancing.
+        regularize: shrink the within-class covariance towards a scaled identity by the Ledoit–Wolf
+            estimate (scikit-learn's ``shrinkage="auto"``), so that fine bins × long windows (more
+            features than a few hundred trials can estimate, a singular covariance) can be fitted.
+            ``False`` (ISF's model): no shrinkage.
     """
 
     window_width_ms: int | None = attrs.field(default=80, validator=_optional_int)
@@ -76,6 +80,7 @@ class LdaSettings:
     n_fits: int = attrs.field(default=5, validator=positive_int)
     max_tries: int = attrs.field(default=2, validator=non_negative_int)
     seed: int = attrs.field(default=0, validator=non_negative_int)
+    regularize: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not self.output_window_max_ms > self.output_window_min_ms:

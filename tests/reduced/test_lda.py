@@ -140,3 +140,32 @@ def test_errors() -> None:
     assert LdaSettings(window_min_ms=10).input_window() == (10, 90)
     with pytest.raises(ModelValueError, match="test_size"):
         LdaSettings(test_size=1.0)
+
+
+def test_regularized_direction_is_the_ledoit_wolf_shrunk_fisher_direction() -> None:
+    from sklearn.covariance import ledoit_wolf
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(60, 40)) * rng.uniform(0.5, 3.0, size=40) + rng.normal(size=40)
+    y = rng.uniform(size=60) < 0.4
+    pri = np.array([np.mean(~y), np.mean(y)])
+    sw = np.zeros((40, 40))
+    for p, rows in zip(pri, (X[~y], X[y])):  # each class: Ledoit–Wolf on standardised columns, scaled back
+        scale = rows.std(axis=0)
+        sw += p * scale[:, None] * ledoit_wolf((rows - rows.mean(0)) / scale)[0] * scale[None, :]
+    expected = np.linalg.solve(sw, X[y].mean(0) - X[~y].mean(0))
+    w = fisher_direction(X, y, regularize=True)
+    assert abs(w @ expected / np.linalg.norm(w) / np.linalg.norm(expected) - 1.0) < 1e-10
+    plain = fisher_direction(X, y)
+    assert abs(plain @ expected / np.linalg.norm(plain) / np.linalg.norm(expected)) < 0.99  # it does shrink
+
+
+def test_regularize_fits_more_features_than_training_trials() -> None:
+    X, st, v = planted(11)
+    settings = LdaSettings(window_width_ms=80, output_window_min_ms=99, output_window_max_ms=101)
+    with pytest.raises(FittingError, match="failed"):  # ~55 training trials for 79 features: singular
+        fit_lda({"EXC": X[:150]}, st[:150], settings)
+    model = fit_lda({"EXC": X[:150]}, st[:150], LdaSettings(window_width_ms=80, output_window_min_ms=99,
+                                                            output_window_max_ms=101, regularize=True))
+    assert model.settings.regularize and model.auroc >= 0.75
+    assert np.corrcoef(model.kernel("EXC"), v[21:100])[0, 1] > 0.3

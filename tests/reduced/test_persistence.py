@@ -22,7 +22,7 @@ def model_and_data():  # type: ignore[no-untyped-def]
     drive = exc[:, 40:50].sum(1) - inh[:, 45:50].sum(1) + rng.normal(0, 2, 800)
     spikes = [[52.0] if d > np.quantile(drive, 0.7) else ([47.0] if i % 50 == 0 else []) for i, d in enumerate(drive)]
     settings = LdaSettings(window_width_ms=20, output_window_min_ms=50, output_window_max_ms=55,
-                           refractory_period_ms=5, lookup_step=2, n_fits=3)
+                           refractory_period_ms=5, lookup_step=2, n_fits=3, regularize=True)
     model = fit_lda({"EXC": exc, "INH": inh}, spikes, settings, trials=range(800))
     assert model.spike_before().sum() == sum(s == [47.0] for s in spikes) > 0  # in the refractory period
     return model, {"EXC": exc, "INH": inh}
@@ -87,3 +87,10 @@ def test_bad_files(tmp_path: Path) -> None:
         load_model(bad)
     with pytest.raises(ModelTypeError, match="not a LdaModel"):
         model_from_data(envelope("Cell", {}))
+
+
+def test_a_model_file_without_regularize_is_unregularized(model_and_data) -> None:  # type: ignore[no-untyped-def]
+    model, _ = model_and_data
+    data = model_to_data(model)
+    del data["value"]["settings"]["regularize"]  # as written before the setting existed
+    assert model_from_data(data).settings.regularize is False
