@@ -58,13 +58,19 @@ def activation_columns(network: Network, trial_input: TrialInput) -> dict[str, N
 
 
 def presynaptic_columns(trial_input: TrialInput) -> dict[str, NDArray[np.generic]]:
-    """Presynaptic spikes in long form: population, cell_id, time_ms (cells in index order)."""
-    pops, cells, times = [], [], []
+    """Presynaptic spikes in long form: population, cell_id, time_ms (cells in index order) and source
+    (the spike-source tag; ``None`` where not known, e.g. replayed input)."""
+    pops, cells, times, sources = [], [], [], []
     for realised in trial_input.populations:
         counts = realised.presynaptic_counts
-        pops.append(np.full(int(counts.sum()), realised.name, dtype=object))
+        n = int(counts.sum())
+        pops.append(np.full(n, realised.name, dtype=object))
         cells.append(np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts))
         times.append(realised.presynaptic_times_ms)
+        known = realised.presynaptic_sources.shape[0] == realised.presynaptic_times_ms.shape[0]
+        sources.append(realised.presynaptic_source_names if known else np.full(n, None, dtype=object))
     if not times:
-        return {"population": np.zeros(0, dtype=object), "cell_id": np.zeros(0, np.int64), "time_ms": np.zeros(0)}
-    return {"population": np.concatenate(pops), "cell_id": np.concatenate(cells), "time_ms": np.concatenate(times)}
+        return {"population": np.zeros(0, dtype=object), "cell_id": np.zeros(0, np.int64), "time_ms": np.zeros(0),
+                "source": np.zeros(0, dtype=object)}
+    return {"population": np.concatenate(pops), "cell_id": np.concatenate(cells), "time_ms": np.concatenate(times),
+            "source": np.concatenate(sources)}

@@ -43,14 +43,18 @@ class Column(NamedTuple):
     delta: int = 0
     #: float64 values kept as their IEEE-754 bit patterns (int64): lossless differences of samples
     float_bits: bool = False
+    #: if set, a column holding only this value is kept as an empty blob (e.g. "not known")
+    empty_fill: int | None = None
 
 
 def pack(column: Column, values: NDArray[Any]) -> bytes:
-    """The blob of a column (empty for no values)."""
+    """The blob of a column (empty for no values, or for values all equal to ``column.empty_fill``)."""
     if column.float_bits:
         a = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
     else:
         a = np.ascontiguousarray(values, dtype=column.dtype)
+    if column.empty_fill is not None and np.all(a == column.empty_fill):
+        return b""
     for _ in range(column.delta):
         a = np.diff(a, prepend=a.dtype.type(0))
     step = max(1, PIECE_BYTES // a.itemsize)
@@ -110,11 +114,16 @@ def read_blobs(heap: tables.EArray, ranges: Sequence[tuple[int, int]], path: obj
 
 def unpack_parts(column: Column, blobs: Iterator[memoryview], counts: NDArray[np.int64]) -> NDArray[Any]:
     """One column decoded from consecutive blobs of ``blobs``, one per part (a trial or a block of
-    synapse rows) of ``counts[part]`` values, concatenated."""
+    synapse rows) of ``counts[part]`` values, concatenated (an empty blob of a column with
+    ``empty_fill`` holds that value ``counts[part]`` times)."""
     sizes = counts.tolist()
     values = np.empty(int(sum(sizes)), dtype=column.dtype)
     pos = 0
     for n in sizes:
-        unpack(column, next(blobs), values[pos:pos + n])
+        blob = next(blobs)
+        if column.empty_fill is not None and not len(blob):
+            values[pos:pos + n] = column.empty_fill
+        else:
+            unpack(column, blob, values[pos:pos + n])
         pos += n
     return values

@@ -1,7 +1,8 @@
 """Compaction: the journal's records moved into the main file, copy-on-write.
 
 The main file is never modified in place. A compaction copies it to a temporary file next to it,
-removes there what an interrupted append of an older isf left (:func:`trim_orphans`), appends the
+removes there what an interrupted append of an older isf left (:func:`trim_orphans`), upgrades a
+file of format 2 (:mod:`isf.store.format_v2`), appends the
 journal records in order (their bytes and rows unchanged: their offsets were chosen for this), sets
 ``journal_seq`` to the last record's seq, flushes and fsyncs the copy and renames it over the main
 file; only then are the records removed. A crash at any instant leaves either the old main file and
@@ -25,9 +26,20 @@ import tables
 from isf.errors import StoreError
 from isf.store.faults import fault_point
 from isf.store.file_lock import fsync_dir
+from isf.store.format_v2 import upgrade
 from isf.store.index import record_row
 from isf.store.journal import Journal, Record, write_failed
-from isf.store.layout import NAME_LISTS, NBYTES, OFFSET, T_NBYTES, T_OFFSET, TRACE_INDEX, TRIAL
+from isf.store.layout import (
+    FORMAT_VERSION,
+    NAME_LISTS,
+    NBYTES,
+    OFFSET,
+    T_NBYTES,
+    T_OFFSET,
+    TRACE_INDEX,
+    TRIAL,
+    format_version,
+)
 from isf.store.store_file import hdf5_reason
 
 __all__ = ["append_record", "compact", "has_orphans", "remove_stale_copies", "trim_orphans"]
@@ -103,6 +115,9 @@ def append_record(h5: tables.File, record: Record, payload: bytes) -> None:
     keys_json = json.dumps(record.keys)
     if keys_json != h5.root.traces._v_attrs.keys_json:
         h5.root.traces._v_attrs.keys_json = keys_json
+    spikes = record.trial["spike_times"]
+    if spikes:
+        h5.root.spike_times.append(np.asarray(spikes, dtype=np.float64))
     h5.root.trials.append(record_row(record))
 
 
@@ -164,6 +179,8 @@ def compact(path: Path, journal: Journal, records: list[Record], *,
         with tables.open_file(str(copy), "a") as h5:
             if not records:  # records are only ever written after a compaction that trimmed
                 trim_orphans(h5, path)
+            if format_version(h5) < FORMAT_VERSION:
+                upgrade(h5, path)
             for record in records:
                 fault_point("compact.append")
                 if int(h5.root.blobs.nrows) != record.base:

@@ -20,8 +20,10 @@ import tables
 from numpy.typing import NDArray
 
 from isf.store.blob_codec import read_blobs, unpack_parts
+from isf.store.format_v2 import split_spikes
 from isf.store.journal import Journal, Record
-from isf.store.layout import NAME_LISTS, SYNAPSE_COLUMNS, TRACE_INDEX, TRIALS_DTYPE
+from isf.store.layout import FORMAT_VERSION, NAME_LISTS, SYNAPSE_COLUMNS, TRACE_INDEX, TRIALS_DTYPE, format_version
+from isf.store.store_file import DamagedStoreError
 
 __all__ = ["Heap", "StoreIndex", "journal_seq", "record_row"]
 
@@ -80,8 +82,11 @@ class StoreIndex:
     def reset(self, h5: tables.File, records: list[Record]) -> None:
         """Take a (new) main file and journal records; drop every cached table."""
         self.h5 = h5
+        #: the main file's format version (format 2 is read as format 3: :mod:`isf.store.format_v2`)
+        self.version = format_version(h5)
         self.records = list(records)
         self._main_rows: NDArray[np.void] | None = None
+        self._main_spikes: NDArray[np.float64] | None = None
         self._main_traces: NDArray[np.int64] | None = None
         self._main_synapses: NDArray[np.int64] | None = None
         self._heap: Heap | None = None
@@ -90,6 +95,8 @@ class StoreIndex:
     def forget(self) -> None:
         """Drop the tables built from the main file and the records (they are rebuilt when asked)."""
         self._trial_rows: NDArray[np.void] | None = None
+        self._spike_starts: NDArray[np.int64] | None = None
+        self._spikes: NDArray[np.float64] | None = None
         self._completed: set[int] | None = None
         self._names: dict[str, list[str]] | None = None
         self._synapses: dict[str, NDArray[Any]] | None = None
@@ -107,14 +114,47 @@ class StoreIndex:
             self._heap = Heap(self.h5.root.blobs, self.journal, self.records)
         return self._heap
 
+    def _main(self) -> tuple[NDArray[np.void], NDArray[np.float64]]:
+        """The main file's ``trials`` rows (as format 3 reads them) and its soma spikes, in file order.
+
+        Raises:
+            DamagedStoreError: /spike_times does not hold the spikes the rows count.
+        """
+        if self._main_rows is None or self._main_spikes is None:
+            raw = self.h5.root.trials.read()
+            if self.version < FORMAT_VERSION:
+                rows, spikes = split_spikes(raw, lambda ranges: read_blobs(self.h5.root.blobs, ranges, self.path))
+            else:
+                rows, spikes = raw, self.h5.root.spike_times.read()
+                if spikes.shape[0] != int(raw["n_spikes"].sum()):
+                    raise DamagedStoreError(f"{self.path} is damaged: /spike_times holds {spikes.shape[0]} spikes, "
+                                            f"its trials count {int(raw['n_spikes'].sum())}; `isf store recover {self.path}` "
+                                            "keeps the trials that are whole")
+            self._main_rows, self._main_spikes = rows, spikes
+        return self._main_rows, self._main_spikes
+
     def rows(self) -> NDArray[np.void]:
         """The ``trials`` rows, sorted by trial."""
         if self._trial_rows is None:
-            if self._main_rows is None:
-                self._main_rows = self.h5.root.trials.read()
-            rows = np.concatenate([self._main_rows, *(record_row(r) for r in self.records)])
-            self._trial_rows = rows[np.argsort(rows["trial"], kind="stable")]
+            main_rows, main_spikes = self._main()
+            rows = np.concatenate([main_rows, *(record_row(r) for r in self.records)])
+            self._spikes = np.concatenate([main_spikes, *(np.asarray(r.trial["spike_times"], dtype=np.float64)
+                                                          for r in self.records)])
+            counts = rows["n_spikes"].astype(np.int64)
+            order = np.argsort(rows["trial"], kind="stable")
+            self._trial_rows = rows[order]
+            self._spike_starts = (np.cumsum(counts) - counts)[order]
         return self._trial_rows
+
+    def spike_times(self, rows: NDArray[np.void]) -> NDArray[np.float64]:
+        """The soma spikes (ms) of the trials of ``rows`` (some of :meth:`rows`, sorted by trial), trial
+        after trial: one gather from the spike column, no blob read."""
+        every = self.rows()
+        assert self._spike_starts is not None and self._spikes is not None
+        counts = rows["n_spikes"].astype(np.int64)
+        starts = self._spike_starts[np.searchsorted(every["trial"], rows["trial"])]
+        at = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()), dtype=np.int64)
+        return self._spikes[at]
 
     def completed_trials(self) -> set[int]:
         """Indices of the trials stored completely (those with a ``trials`` row); a copy."""
@@ -132,7 +172,7 @@ class StoreIndex:
         """The stored names of ``kind`` (``"populations"`` or ``"labels"``); a name's code is its position."""
         if self._names is None:
             self._names = {k: [b.decode("utf-8") for b in self.h5.get_node("/" + k).read().tolist()]
-                           for k in NAME_LISTS}
+                           if "/" + k in self.h5 else [] for k in NAME_LISTS}
             for record in self.records:
                 for k in NAME_LISTS:
                     self._names[k] += record.names.get(k, [])
@@ -175,13 +215,15 @@ class StoreIndex:
         """Row counts of what appends grow (main file and journal together)."""
         return {"trials": int(self.rows().shape[0]), "blobs": self.heap.nrows,
                 "synapses": int(self.synapse_blocks().shape[0]), "traces": int(self.trace_rows().shape[0]),
-                "populations": len(self.name_list("populations")), "labels": len(self.name_list("labels"))}
+                "spike_times": int(self.rows()["n_spikes"].sum()),
+                **{kind: len(self.name_list(kind)) for kind in NAME_LISTS}}
 
     def appended(self, record: Record) -> None:
         """Take in a record the writer has just written."""
         names = self._names
         self.records.append(record)
         self._trial_rows = None  # rebuilt when asked: appending to it would copy every row at every append
+        self._spike_starts = self._spikes = None
         if self._completed is not None:
             self._completed.add(int(record.trial["trial"]))
         if names is not None:

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from isf.errors import StoreError
 from isf.store.faults import fault_point
 from isf.store.file_lock import fsync_dir
+from isf.store.format_v2 import is_v2_trial, trial_as_v3
 
 __all__ = ["ForeignRecord", "JOURNAL_SUFFIX", "Journal", "JournalGone", "Record", "journal_dir", "write_failed"]
 
@@ -63,9 +64,9 @@ class Record(NamedTuple):
     size: int
     crc: int
     #: the ``trials`` row: trial, n_spikes, wall_s, finished_at, has_input, n_presynaptic,
-    #: n_activations, offset, nbytes (list)
+    #: n_activations, offset, nbytes (list), and the soma ``spike_times`` (list, ms)
     trial: dict[str, Any]
-    #: names new with this trial, by list ("populations", "labels")
+    #: names new with this trial, by list ("populations", "labels", "sources")
     names: dict[str, list[str]]
     #: a new /synapses row (n_rows, offset, nbytes…) or None
     synapses: list[int] | None
@@ -133,6 +134,10 @@ class Journal:
         if size != record.payload_at + record.size:
             raise StoreError(f"{path}: journal record of {size} bytes, its header says "
                              f"{record.payload_at + record.size} (damaged)")
+        if is_v2_trial(record.trial):  # left by a writer of format 2: read as format 3
+            whole = record
+            trial = trial_as_v3(record.trial, lambda a, b: self.read(whole, a - whole.base, b - whole.base))
+            record = record._replace(trial=trial)
         return record
 
     def records(self, after_seq: int, base: int, known: list[Record] | None = None) -> list[Record]:

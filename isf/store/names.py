@@ -41,18 +41,26 @@ def run_heads(values: NDArray[Any]) -> NDArray[np.intp]:
 
 
 def categorical(codes: NDArray[np.integer], names: Sequence[str]) -> pd.Categorical:
-    """Categorical of the names occurring in ``codes``, categories in sorted (Python string) order."""
+    """Categorical of the names occurring in ``codes``, categories in sorted (Python string) order; a
+    negative code is a missing value (a name not known)."""
     codes = np.asarray(codes, dtype=np.intp)
-    used = np.flatnonzero(np.bincount(codes, minlength=len(names))) if codes.size else np.zeros(0, np.intp)
+    known = codes[codes >= 0]
+    used = np.flatnonzero(np.bincount(known, minlength=len(names))) if known.size else np.zeros(0, np.intp)
     used_names = [names[i] for i in used.tolist()]
     order = sorted(range(len(used_names)), key=used_names.__getitem__)
     remap = np.zeros(max(len(names), 1), dtype=np.int32)
     remap[used[order]] = np.arange(len(order), dtype=np.int32)
-    return pd.Categorical.from_codes(remap[codes], [used_names[i] for i in order])
+    return pd.Categorical.from_codes(np.where(codes >= 0, remap[np.maximum(codes, 0)], -1),
+                                     [used_names[i] for i in order])
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, str) and not value) or \
+        (isinstance(value, float) and value != value)
 
 
 class NameCodes:
-    """A name list (populations or labels) with the codes of names not stored yet (:attr:`new`)."""
+    """A name list (populations, labels or spike sources) with the codes of names not stored yet (:attr:`new`)."""
 
     def __init__(self, names: list[str], size: int, what: str) -> None:
         self.code = {name: i for i, name in enumerate(names)}
@@ -76,13 +84,14 @@ class NameCodes:
             self.new.append(name)
         return code
 
-    def codes(self, values: NDArray[Any]) -> NDArray[np.int16]:
-        """Codes of a column of names (vectorised over runs of equal names)."""
+    def codes(self, values: NDArray[Any], missing_ok: bool = False) -> NDArray[np.int16]:
+        """Codes of a column of names (vectorised over runs of equal names); with ``missing_ok``,
+        ``None``, NaN and ``""`` are "not known" (code −1)."""
         values = np.asarray(values, dtype=object).reshape(-1)
         n = values.shape[0]
         if not n:
             return np.zeros(0, dtype=np.int16)
         heads = run_heads(values)
-        head_codes = np.fromiter((self.code_of(str(v)) for v in values[heads].tolist()), dtype=np.int16,
-                                 count=heads.shape[0])
+        head_codes = np.fromiter((-1 if missing_ok and _missing(v) else self.code_of(str(v))
+                                  for v in values[heads].tolist()), dtype=np.int16, count=heads.shape[0])
         return np.repeat(head_codes, np.diff(np.append(heads, n)))

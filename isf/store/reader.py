@@ -27,8 +27,8 @@ from isf.store.layout import (
     OFFSET,
     PRE_CELL,
     PRE_POPULATION,
+    PRE_SOURCE,
     PRE_TIME,
-    SPIKE_TIME,
     T_NBYTES,
     T_OFFSET,
     TRACE_COLUMN,
@@ -89,8 +89,8 @@ class Reader:
         if key == "spike_times":
             return self._spike_times(rows)
         if key == "spikes":
-            (times,) = self._trial_columns(rows, [SPIKE_TIME])
-            return pd.DataFrame({"time_ms": times}, index=_trial_index(rows["trial"], rows["n_spikes"]))
+            return pd.DataFrame({"time_ms": self.index.spike_times(rows)},
+                                index=_trial_index(rows["trial"], rows["n_spikes"]))
         if key == "synapse_activations":
             return self._activations(rows)
         if key == "presynaptic_spikes":
@@ -116,11 +116,12 @@ class Reader:
             index=pd.Index(rows["trial"], name="trial"))
 
     def _presynaptic(self, rows: NDArray[np.void]) -> pd.DataFrame:
-        population, cell, time = self._trial_columns(rows, [PRE_POPULATION, PRE_CELL, PRE_TIME])
+        population, cell, time, source = self._trial_columns(rows, [PRE_POPULATION, PRE_CELL, PRE_TIME, PRE_SOURCE])
         return pd.DataFrame({
             "population": categorical(population, self.index.name_list("populations")),
             "cell_id": cell.astype(np.int64),
             "time_ms": time,
+            "source": categorical(source, self.index.name_list("sources")),
         }, index=_trial_index(rows["trial"], rows["n_presynaptic"]))
 
     def _activations(self, rows: NDArray[np.void], columns: Sequence[str] = ACTIVATION_COLUMNS) -> pd.DataFrame:
@@ -156,7 +157,7 @@ class Reader:
                             index=_trial_index(rows["trial"], rows["n_activations"]))
 
     def _spike_times(self, rows: NDArray[np.void]) -> pd.DataFrame:
-        (times,) = self._trial_columns(rows, [SPIKE_TIME])
+        times = self.index.spike_times(rows)
         counts = rows["n_spikes"].astype(np.int64)
         width = int(counts.max()) if counts.size else 0
         values = np.full((counts.shape[0], width), np.nan)

@@ -131,7 +131,8 @@ class Salvage:
 
 
 def _plain(frame: Any) -> dict[str, Any]:
-    return {c: (frame[c].astype(str).to_numpy() if str(frame[c].dtype) == "category" else frame[c].to_numpy())
+    # categoricals as objects: a missing value (a spike source not known) stays missing, not "nan"
+    return {c: (frame[c].to_numpy(dtype=object) if str(frame[c].dtype) == "category" else frame[c].to_numpy())
             for c in frame.columns}
 
 

@@ -25,6 +25,7 @@ from isf.store.compaction import compact, has_orphans, remove_stale_copies
 from isf.store.file_lock import FileLock
 from isf.store.index import StoreIndex, journal_seq
 from isf.store.journal import Journal, JournalGone, Record, journal_dir
+from isf.store.layout import FORMAT_VERSION
 from isf.store.store_file import main_identity, open_main
 
 __all__ = ["LOCK_NAME", "StoreFiles", "writer_active"]
@@ -114,7 +115,7 @@ class StoreFiles:
                              f"`isf store recover {self.path}` keeps the {len(records)} records before it and "
                              "sets the rest aside")
         self.restored = len(records)
-        if records or not _store_id(self.h5) or has_orphans(self.h5):
+        if records or not _store_id(self.h5) or self.index.version < FORMAT_VERSION or has_orphans(self.h5):
             self.compact(records)
         else:
             self.journal.remove_through(journal_seq(self.h5))

@@ -112,9 +112,9 @@ def open_main(path: Path) -> tables.File:
                              "to finish, or set HDF5_USE_FILE_LOCKING=FALSE if you know nobody writes it") from None
         raise DamagedStoreError(f"{path} is damaged: HDF5 cannot open it ({reason}); " + _recoverable(path)) from None
     try:
-        layout.check_format(h5, path)
+        version = layout.check_format(h5, path)
         for node in layout.SIZED:
-            if "/" + node not in h5:
+            if "/" + node not in h5 and (version == layout.FORMAT_VERSION or node not in layout.V3_NODES):
                 raise DamagedStoreError(f"{path} is damaged: it has no /{node}; " + _recoverable(path))
     except BaseException:
         h5.close()

@@ -106,6 +106,7 @@ class _Run:
     has_input: np.ndarray
     populations: tuple[str, ...]
     labels: tuple[str, ...]
+    sources: tuple[str, ...]
     trace_keys: tuple[str, ...]
     soma_key: str
 
@@ -116,7 +117,8 @@ def _survey(run: StudyRun) -> _Run:
         index = store._index  # the name lists without reading any blob
         return _Run(run, rows.index.to_numpy(np.int64), rows["n_spikes"].to_numpy(np.int64),
                     rows["has_input"].to_numpy(bool), tuple(index.name_list("populations")),
-                    tuple(index.name_list("labels")), tuple(store.trace_keys()), store.soma_key)
+                    tuple(index.name_list("labels")), tuple(index.name_list("sources")), tuple(store.trace_keys()),
+                    store.soma_key)
 
 
 @attrs.frozen(hash=False)
@@ -139,6 +141,7 @@ class _Layout:
     runs: tuple[str, ...]
     populations: tuple[str, ...]
     labels: tuple[str, ...]
+    sources: tuple[str, ...]
 
 
 def _read_chunk(chunk: _Chunk, layout: _Layout, columns: list[Any] | None = None) -> pd.DataFrame:
@@ -174,7 +177,8 @@ def _decorate(data: pd.DataFrame, chunk: _Chunk, layout: _Layout) -> pd.DataFram
     out = pd.DataFrame(front, index=pd.Index(chunk.first + position, name="study_trial"))
     data = data.reset_index(drop=True)
     data.index = out.index
-    for name, categories in (("population", layout.populations), ("label", layout.labels)):
+    for name, categories in (("population", layout.populations), ("label", layout.labels),
+                             ("source", layout.sources)):
         if name in data.columns:
             data[name] = data[name].cat.set_categories(categories)
     return pd.concat([out, data], axis=1)
@@ -211,6 +215,7 @@ class StudyView:
             c: tuple(dict.fromkeys(r.conditions[c] for r in self.runs)) for c in self.condition_names}
         self._populations = tuple(sorted({p for s in self._surveys for p in s.populations}))
         self._labels = tuple(sorted({p for s in self._surveys for p in s.labels}))
+        self._sources = tuple(sorted({p for s in self._surveys for p in s.sources}))
         self._starts = np.cumsum([0] + [s.trials.shape[0] for s in self._surveys])
         self._trials: pd.DataFrame | None = None
 
@@ -308,7 +313,8 @@ class StudyView:
 
     @property
     def presynaptic_spikes(self) -> dd.DataFrame:
-        """Presynaptic spikes, one row per spike: label columns, population, cell_id, time_ms."""
+        """Presynaptic spikes, one row per spike: label columns, population, cell_id, time_ms, source (the
+        spike-source tag; missing where not known)."""
         return self.frame("presynaptic_spikes")
 
     @property
@@ -382,7 +388,7 @@ class StudyView:
 
     def _layout(self, frame: str) -> _Layout:
         return _Layout(frame, self.categories, tuple(r.name for r in self.runs) or ("",), self._populations,
-                       self._labels)
+                       self._labels, self._sources)
 
     def chunk_size(self, frame: str = "traces") -> int:
         """Trials per partition of a store frame (``spikes``, ``synapse_activations``, …) or of traces

@@ -16,8 +16,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from isf.errors import StoreError
 from isf.model.network import Network
+from isf.model.spike_trains import SPIKE_SOURCES
 from isf.model.trial_input import TrialInput
-from isf.store.layout import ACTIVATION_COLUMNS, INT32, PRESYNAPTIC_COLUMNS, TRIAL_COLUMNS
+from isf.store.layout import ACTIVATION_COLUMNS, INT32, PRESYNAPTIC_COLUMNS
 from isf.store.names import NameCodes
 from isf.store.synapse_rows import SynapseRows
 
@@ -41,8 +42,7 @@ class PreparedTrial:
 
     def count(self, group: str) -> int:
         """Number of rows of a group of columns (``"spikes"``, ``"presynaptic_spikes"``, ``"synapse_activations"``)."""
-        column = next(c for c in TRIAL_COLUMNS if c.group == group)
-        return int(self.columns[(group, column.name)].shape[0])
+        return int(next(v for (g, _), v in self.columns.items() if g == group).shape[0])
 
 
 def _as_int(values: NDArray[Any], dtype: type[np.integer], trial: int, what: str) -> NDArray[np.integer]:
@@ -124,10 +124,28 @@ def network_rows(network: Network, populations: NameCodes, labels: NameCodes, sy
     return synapses.rows_of(columns), offsets, codes
 
 
+def _source_codes(trial_input: TrialInput, sources: NameCodes) -> NDArray[np.int16]:
+    """The stored spike-source code of every presynaptic spike (−1: not known), population after population."""
+    parts = []
+    for p in trial_input.populations:
+        n = p.presynaptic_times_ms.shape[0]
+        tags = p.presynaptic_sources
+        if tags.shape[0] != n:  # not known (e.g. replayed input)
+            parts.append(np.full(n, -1, dtype=np.int16))
+            continue
+        used = np.unique(tags)
+        table = np.full(int(used.max(initial=0)) + 1, -1, dtype=np.int16)
+        for code in used.tolist():
+            table[code] = sources.code_of(SPIKE_SOURCES[code])
+        parts.append(table[tags.astype(np.intp)])
+    return _concatenate(parts, np.int16)
+
+
 def input_of_result(prepared: PreparedTrial, trial_input: TrialInput, names: Sequence[str],
-                    rows: NetworkRows) -> None:
-    """Take the presynaptic spikes and synapse activations of a realised input drawn for the network
-    whose populations are ``names`` and whose synapse rows are ``rows`` (:func:`network_rows`)."""
+                    rows: NetworkRows, sources: NameCodes) -> None:
+    """Take the presynaptic spikes (with their spike-source tags) and synapse activations of a realised
+    input drawn for the network whose populations are ``names`` and whose synapse rows are ``rows``
+    (:func:`network_rows`)."""
     trial = prepared.trial
     rows_of_synapse, offsets, codes = rows
     inputs = trial_input.populations
@@ -143,6 +161,7 @@ def input_of_result(prepared: PreparedTrial, trial_input: TrialInput, names: Seq
     if int(n_cells.max(initial=0)) > INT32.max + 1:
         raise StoreError(f"trial {trial}: presynaptic cell IDs beyond {INT32.max}")
     cell = np.arange(per_cell.shape[0], dtype=np.int64) - np.repeat(np.cumsum(n_cells) - n_cells, n_cells)
+    prepared.columns[("presynaptic_spikes", "source")] = _source_codes(trial_input, sources)
     prepared.columns[("presynaptic_spikes", "population")] = np.repeat(codes, sizes(spike_times))
     prepared.columns[("presynaptic_spikes", "cell_id")] = np.repeat(cell, per_cell)
     prepared.columns[("presynaptic_spikes", "time_ms")] = spike_ms
@@ -184,12 +203,19 @@ def _long_columns(trial: int, name: str, columns: Mapping[str, ArrayLike] | None
 
 def input_of_columns(prepared: PreparedTrial, activations: Mapping[str, ArrayLike] | None,
                      presynaptic: Mapping[str, ArrayLike] | None, populations: NameCodes, labels: NameCodes,
-                     synapses: SynapseRows) -> None:
-    """Take long-form synapse activations and presynaptic spikes (``None``: not known)."""
+                     sources: NameCodes, synapses: SynapseRows) -> None:
+    """Take long-form synapse activations and presynaptic spikes (``None``: not known; an optional
+    ``source`` column of the presynaptic spikes holds their spike-source tags, missing values: not known)."""
     trial = prepared.trial
     acts = _long_columns(trial, "synapse_activations", activations, ACTIVATION_COLUMNS)
     pres = _long_columns(trial, "presynaptic_spikes", presynaptic, PRESYNAPTIC_COLUMNS)
     spike_ms = pres["time_ms"].astype(np.float64)
+    tags = None if presynaptic is None or "source" not in presynaptic else np.asarray(presynaptic["source"]).reshape(-1)
+    if tags is not None and tags.shape[0] != spike_ms.shape[0]:
+        raise StoreError(f"trial {trial}: presynaptic_spikes columns differ in length ({spike_ms.shape[0]} times, "
+                         f"{tags.shape[0]} sources)")
+    prepared.columns[("presynaptic_spikes", "source")] = (
+        np.full(spike_ms.shape[0], -1, np.int16) if tags is None else sources.codes(tags, missing_ok=True))
     prepared.columns[("presynaptic_spikes", "population")] = populations.codes(pres["population"])
     prepared.columns[("presynaptic_spikes", "cell_id")] = _as_int(pres["cell_id"], np.int32, trial,
                                                                   "presynaptic_spikes.cell_id")

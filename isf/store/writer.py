@@ -24,6 +24,7 @@ from isf.store.layout import (
     LABEL_SIZE,
     N_SAMPLES,
     POPULATION_SIZE,
+    SOURCE_SIZE,
     SYNAPSE_COLUMNS,
     T_NBYTES,
     T_OFFSET,
@@ -81,12 +82,12 @@ class Writer:
             raise StoreError(f"trial {result.trial_index}: its input has populations {given}, the network {names}")
         prepared = PreparedTrial(self._check_trial(result.trial_index))
         prepare_traces(prepared, result.t_ms, result.traces, result.spike_times_ms, None)
-        populations, labels, synapses = self._lookups()
+        populations, labels, sources, synapses = self._lookups()
         rows = next((rows for known, rows in self._networks if known is network), None)
         if rows is None:
             rows = network_rows(network, populations, labels, synapses)
-        input_of_result(prepared, result.input, names, rows)
-        prepared.new_names = {"populations": populations.new, "labels": labels.new}
+        input_of_result(prepared, result.input, names, rows, sources)
+        prepared.new_names = {"populations": populations.new, "labels": labels.new, "sources": sources.new}
         prepared.new_synapses = synapses.pending()
         self._commit(prepared, wall_s)
         if not any(known is network for known, _ in self._networks):
@@ -99,15 +100,16 @@ class Writer:
         """Store one trial from plain columns (see :meth:`isf.store.RunStore.append_trial`)."""
         prepared = PreparedTrial(self._check_trial(trial))
         prepare_traces(prepared, t_ms, traces, spike_times_ms, traces_t_ms)
-        populations, labels, synapses = self._lookups()
-        input_of_columns(prepared, synapse_activations, presynaptic_spikes, populations, labels, synapses)
-        prepared.new_names = {"populations": populations.new, "labels": labels.new}
+        populations, labels, sources, synapses = self._lookups()
+        input_of_columns(prepared, synapse_activations, presynaptic_spikes, populations, labels, sources, synapses)
+        prepared.new_names = {"populations": populations.new, "labels": labels.new, "sources": sources.new}
         prepared.new_synapses = synapses.pending()
         self._commit(prepared, wall_s)
 
-    def _lookups(self) -> tuple[NameCodes, NameCodes, SynapseRows]:
+    def _lookups(self) -> tuple[NameCodes, NameCodes, NameCodes, SynapseRows]:
         return (NameCodes(self.index.name_list("populations"), POPULATION_SIZE, "population"),
                 NameCodes(self.index.name_list("labels"), LABEL_SIZE, "label"),
+                NameCodes(self.index.name_list("sources"), SOURCE_SIZE, "spike source"),
                 SynapseRows(self.index.synapse_table()))
 
     def _check_trial(self, trial: int) -> int:
@@ -153,7 +155,8 @@ class Writer:
                       "finished_at": now(), "has_input": bool(prepared.has_input),
                       "n_presynaptic": prepared.count("presynaptic_spikes"),
                       "n_activations": prepared.count("synapse_activations"), "offset": trial_offset,
-                      "nbytes": [len(b) for b in blobs]},
+                      "nbytes": [len(b) for b in blobs],
+                      "spike_times": prepared.columns[("spikes", "time_ms")].tolist()},
             "names": {kind: list(new) for kind, new in prepared.new_names.items() if new},
             "synapses": synapse_row,
             "traces": index_rows.tolist(),

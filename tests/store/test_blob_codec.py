@@ -73,7 +73,7 @@ def test_blobs_round_trip_every_bit() -> None:
 def test_large_columns_are_split_into_several_blosc2_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(blob_codec, "PIECE_BYTES", 800)
     values = np.arange(1000, dtype=np.float64) * 0.5
-    column = layout.TRIAL_COLUMNS[0]
+    column = layout.TRIAL_COLUMNS[layout.PRE_TIME]
     blob = blob_codec.pack(column, values)
     out = np.empty(1000)
     blob_codec.unpack(column, memoryview(blob), out)

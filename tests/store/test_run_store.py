@@ -42,7 +42,8 @@ def test_round_trip_of_every_table(tmp_path: Path, network: Network, results: li
     assert list(acts["population"].cat.categories) == ["L5tt_C2", "SymLocal1_Alpha"]
     assert list(acts.columns) == ["population", "synapse_id", "soma_distance_um", "section_id", "section_pt_id",
                                   "label", "time_ms"]
-    assert list(pres.columns) == ["population", "cell_id", "time_ms"]
+    assert list(pres.columns) == ["population", "cell_id", "time_ms", "source"]
+    assert set(pres["source"].cat.categories) <= {"poissontrain", "pointcell_PSTH"} and pres["source"].notna().all()
     for r in results:
         expected = activation_columns(network, r.input)
         got = acts.loc[[r.trial_index]] if r.trial_index in acts.index else acts.iloc[:0]
@@ -53,6 +54,7 @@ def test_round_trip_of_every_table(tmp_path: Path, network: Network, results: li
         got_pre = pres.loc[[r.trial_index]]
         for c, v in expected_pre.items():
             assert np.array_equal(got_pre[c].to_numpy(dtype=v.dtype), v), c
+        assert len(expected_pre["source"]) == len(got_pre) and expected_pre["source"].all()
         row = wide.loc[r.trial_index].to_numpy()
         k = r.spike_times_ms.shape[0]
         assert np.array_equal(row[:k], r.spike_times_ms) and np.isnan(row[k:]).all()
@@ -171,7 +173,7 @@ def test_provenance(tmp_path: Path, network: Network, results: list[TrialResult]
         assert store.experiment_json == experiment_json
         assert isf.model.codec.from_data(json.loads(store.experiment_json)) == isf.Experiment(
             params.cell, params.simulation)
-    assert prov["format"] == FORMAT and prov["format_version"] == 2
+    assert prov["format"] == FORMAT and prov["format_version"] == 3
     assert prov["isf_version"] == isf.__version__
     assert prov["numpy_version"] == np.__version__ and prov["pandas_version"] == pd.__version__
     assert prov["tables_version"] == tables.__version__
@@ -259,7 +261,41 @@ def test_format_1_files_are_refused(tmp_path: Path) -> None:
         h5.root._v_attrs.format = FORMAT
         h5.root._v_attrs.format_version = 1
         h5.root._v_attrs.isf_version = "0.1.0"
-    with pytest.raises(ValueError, match="format 1 .*isf 0.1.0.*reads format 2 only"):
+    with pytest.raises(ValueError, match="format 1 .*isf 0.1.0.*reads formats 2 to 3"):
         RunStore.open(path)
     with pytest.raises(FileExistsError, match="format 1"):
         RunStore.create(path, experiment_json=EXPERIMENT, run_seed=SEED, n_trials=N_TRIALS)
+
+
+def test_spike_sources_are_stored_with_every_presynaptic_spike(tmp_path: Path, network: Network,
+                                                               results: list[TrialResult]) -> None:
+    """Tags from plain columns (missing values: not known) and from a realised input in which one
+    population's tags are not known (a replayed population) come back spike by spike."""
+    import attrs
+
+    from isf.model.trial_input import TrialInput
+
+    pres = {"population": np.array(["A", "A", "B", "B"], dtype=object), "cell_id": np.array([0, 1, 0, 0]),
+            "time_ms": np.array([1.0, 2.0, 3.0, 4.0]),
+            "source": np.array(["pointcell_PSTH", None, "poissontrain", np.nan], dtype=object)}
+    first, second = results[0].input.populations
+    replayed = attrs.evolve(results[0], input=TrialInput((first, attrs.evolve(
+        second, presynaptic_sources=np.zeros(0, np.int8)))))
+    path = tmp_path / "run.h5"
+    with RunStore.create(path, experiment_json=EXPERIMENT, run_seed=SEED, n_trials=N_TRIALS) as store:
+        store.append_trial(3, t_ms=[0.0], traces={}, spike_times_ms=[], presynaptic_spikes=pres)
+        store.append(replayed, network)
+        with pytest.raises(ValueError, match="differ in length"):
+            store.append_trial(4, t_ms=[0.0], traces={}, spike_times_ms=[],
+                               presynaptic_spikes={**pres, "source": pres["source"][:2]})
+    with RunStore.open(path) as store:
+        got = store["presynaptic_spikes"]
+        assert store._index.name_list("sources") == ["pointcell_PSTH", "poissontrain"]
+    assert got.loc[3, "source"].tolist()[:3] == ["pointcell_PSTH", np.nan, "poissontrain"]
+    assert got.loc[3, "source"].isna().tolist() == [False, True, False, True]
+    expected = presynaptic_columns(replayed.input)["source"]
+    n_first = first.presynaptic_times_ms.shape[0]
+    assert n_first and expected[n_first:].tolist() == [None] * (expected.shape[0] - n_first)
+    tags = got.loc[[0], "source"]
+    assert tags.iloc[:n_first].tolist() == first.presynaptic_source_names.tolist()
+    assert tags.iloc[n_first:].isna().all()

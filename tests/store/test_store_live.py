@@ -134,7 +134,7 @@ def test_foreign_files(tmp_path: Path) -> None:
 def test_newer_format(stored: Path) -> None:
     with tables.open_file(str(stored), "a") as h5:
         h5.root._v_attrs.format_version = 99
-    with pytest.raises(StoreError, match="has run-store format 99; this isf reads up to 2"):
+    with pytest.raises(StoreError, match="has run-store format 99; this isf reads up to 3"):
         RunStore.open(stored)
 
 
