@@ -6,7 +6,7 @@ names occurring in the frame). See ``docs/store_format.md`` (reading).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,7 @@ from isf.store.layout import (
 )
 from isf.store.names import categorical
 
-__all__ = ["ACTIVATION_COLUMNS", "Reader"]
+__all__ = ["ACTIVATION_COLUMNS", "Reader", "TraceBlobs"]
 
 #: Columns of ``store["synapse_activations"]``, in order.
 ACTIVATION_COLUMNS = ("population", "synapse_id", "soma_distance_um", "section_id", "section_pt_id", "label",
@@ -46,6 +46,22 @@ ACTIVATION_COLUMNS = ("population", "synapse_id", "soma_distance_um", "section_i
 
 def _trial_index(trials: NDArray[np.int64], counts: NDArray[np.int64]) -> pd.Index:
     return pd.Index(np.repeat(trials.astype(np.int64), counts), name="trial")
+
+
+class TraceBlobs(NamedTuple):
+    """The traces of one recording of some trials as stored (see :meth:`Reader.trace_blobs`)."""
+
+    trials: NDArray[np.int64]
+    #: the sample times they share, ms
+    t_ms: NDArray[np.float64]
+    views: list[memoryview]
+
+    def decode(self) -> NDArray[np.float64]:
+        """The samples, trials × samples (float64)."""
+        bits = np.empty((len(self.views), self.t_ms.shape[0]), dtype=np.int64)
+        for i, view in enumerate(self.views):
+            unpack(TRACE_COLUMN, view, bits[i])
+        return bits.view(np.float64)
 
 
 class Reader:
@@ -185,13 +201,13 @@ class Reader:
             out.append(bits.view(np.float64))
         return out
 
-    def traces(self, key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
-        """Traces of a recording: index trial, columns = the time values (ms) (see
-        :meth:`isf.store.RunStore.traces`); of the completed trials among ``trials`` only, if given."""
+    def trace_blobs(self, key: str, trials: Sequence[int] | None = None) -> TraceBlobs:
+        """The stored bytes of a recording's traces (of the completed trials among ``trials`` only, if
+        given), not decoded: :meth:`TraceBlobs.decode` needs no file, so readers that serialise file
+        access (the study view's threads) decode outside their lock, in parallel."""
         rows = self._index_rows(key, trials)
-        trials = pd.Index(rows[:, TRIAL], name="trial")
         if not rows.shape[0]:
-            return pd.DataFrame(index=trials, columns=pd.Index([], dtype=np.float64, name="t_ms"), dtype=np.float64)
+            return TraceBlobs(rows[:, TRIAL], np.zeros(0), [])
         n = int(rows[0, N_SAMPLES])
         t_blobs = sorted({(int(o), int(b)) for o, b in rows[:, [T_OFFSET, T_NBYTES]].tolist()})
         if np.any(rows[:, N_SAMPLES] != n):
@@ -201,12 +217,16 @@ class Reader:
         if not t_vectors or any(not np.array_equal(t, t_vectors[0]) for t in t_vectors[1:]):
             raise StoreError(f"the trials of {key!r} have different time vectors (variable time step); "
                              f"read them one by one with store.trace({key!r}, trial)")
-        bits = np.empty((rows.shape[0], n), dtype=np.int64)
         views = read_blobs(self.index.heap, [(int(o), int(b)) for o, b in rows[:, [OFFSET, NBYTES]].tolist()],
                            self.index.path)
-        for i, view in enumerate(views):
-            unpack(TRACE_COLUMN, view, bits[i])
-        return pd.DataFrame(bits.view(np.float64), index=trials, columns=pd.Index(t_vectors[0], name="t_ms"))
+        return TraceBlobs(rows[:, TRIAL], t_vectors[0], views)
+
+    def traces(self, key: str, trials: Sequence[int] | None = None) -> pd.DataFrame:
+        """Traces of a recording: index trial, columns = the time values (ms) (see
+        :meth:`isf.store.RunStore.traces`); of the completed trials among ``trials`` only, if given."""
+        blobs = self.trace_blobs(key, trials)
+        return pd.DataFrame(blobs.decode(), index=pd.Index(blobs.trials, name="trial"),
+                            columns=pd.Index(blobs.t_ms, name="t_ms"))
 
     def trace(self, key: str, trial: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """``(t_ms, values)`` of one trial's recording ``key``."""

@@ -27,7 +27,7 @@ from isf.model.trial_result import TrialResult
 from isf.store import layout, provenance
 from isf.store.index import StoreIndex
 from isf.store.layout import SOMA_KEY
-from isf.store.reader import Reader
+from isf.store.reader import Reader, TraceBlobs
 from isf.store.session import StoreFiles
 from isf.store.writer import Writer
 
@@ -344,6 +344,10 @@ class RunStore:
             StoreError: the trials do not share one time vector (variable step); use :meth:`trace`.
         """
         return self._files.read(lambda: self._reader.traces(key, trials))
+
+    def _trace_blobs(self, key: str, trials: Sequence[int] | None = None) -> TraceBlobs:
+        """The stored bytes of :meth:`traces` (copied out of the file), decoded by ``.decode()``."""
+        return self._files.read(lambda: self._reader.trace_blobs(key, trials))
 
     def trace(self, key: str, trial: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """``(t_ms, values)`` of one trial's recording ``key``.

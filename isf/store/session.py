@@ -158,8 +158,10 @@ class StoreFiles:
                 records = self.journal.records(journal_seq(self.h5), int(self.h5.root.blobs.nrows), known)
             except JournalGone:
                 continue
-            if self.journal.problems and main_identity(self.path) != self.identity:
-                continue  # the main file was replaced while the records were listed
+            if main_identity(self.path) != self.identity:
+                # the main file was replaced while the records were listed: the compaction that replaced it
+                # removes the records it took in, so the list may lack trials the old main file lacks too
+                continue
             if len(records) != len(known) or (records and records[-1] != known[-1]):
                 if records[:len(known)] == known:
                     for record in records[len(known):]:

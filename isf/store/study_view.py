@@ -161,7 +161,8 @@ def _read_chunk(chunk: _Chunk, layout: _Layout, columns: list[Any] | None = None
 def _read_trace_block(chunk: _Chunk, key: str) -> np.ndarray:
     """The traces of recording ``key`` of the chunk's trials as one (trials × samples) float64 array."""
     with _HDF5_LOCK, RunStore.open(chunk.path) as store:
-        return store.traces(key, list(chunk.trials)).to_numpy(np.float64)
+        blobs = store._trace_blobs(key, list(chunk.trials))
+    return blobs.decode()  # outside the lock: threads decode in parallel (blosc2 and numpy release the GIL)
 
 
 def _decorate(data: pd.DataFrame, chunk: _Chunk, layout: _Layout) -> pd.DataFrame:
