@@ -299,3 +299,27 @@ def test_spike_sources_are_stored_with_every_presynaptic_spike(tmp_path: Path, n
     tags = got.loc[[0], "source"]
     assert tags.iloc[:n_first].tolist() == first.presynaptic_source_names.tolist()
     assert tags.iloc[n_first:].isna().all()
+
+
+def test_evoked_and_ongoing_spikes_keep_their_sources(tmp_path: Path, network: Network) -> None:
+    """A population with ongoing (Poisson) and evoked (PSTH) activity: the stored tags say which
+    generator drew each spike, the same as the drawn input."""
+    import attrs
+
+    from isf.model.activity import Activity
+    from isf.model.spike_trains import PSTH, Poisson
+
+    exc, inh = network.populations
+    mixed = attrs.evolve(exc, activity=Activity((Poisson(5.0), PSTH(((0.0, 10.0),), (0.9,), offset_ms=100.0))))
+    both = Network((mixed, inh))
+    result = make_result(both, 0)
+    path = tmp_path / "run.h5"
+    with RunStore.create(path, experiment_json=EXPERIMENT, run_seed=SEED, n_trials=N_TRIALS) as store:
+        store.append(result, both)
+    with RunStore.open(path) as store:
+        pre = store["presynaptic_spikes"]
+    expected = presynaptic_columns(result.input)
+    assert pre["source"].astype(object).tolist() == expected["source"].tolist()
+    evoked = pre[pre["source"] == "pointcell_PSTH"]
+    assert len(evoked) and evoked["time_ms"].between(100.0, 110.0).all()
+    assert set(pre.loc[pre["population"] == "SymLocal1_Alpha", "source"]) == {"poissontrain"}
