@@ -9,6 +9,8 @@ Where each concept lives:
 * :mod:`isf.backends.legacy_import` — a legacy ISF simrun folder imported into a run store.
 * :mod:`isf.backends.replay` — a stored trial (isf run or legacy import) simulated again with extra
   recordings (:func:`replay_trial`, :func:`open_trial`); legacy semantics in :mod:`isf.backends.legacy_replay`.
+* :mod:`isf.backends.synaptic_input` — a legacy cell parameter file's ``synaptic_input`` (a network
+  file and saved activations replayed on the cell) run (:func:`run_synaptic_input`).
 * :mod:`isf.backends.study_runs` — runs of a study: a condition's trials into a database item with
   its labels (:func:`run_condition`), a sweep of conditions (:func:`run_study`; one evoked network per
   whisker: :func:`whisker_sweep`).
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from isf.backends.replay import StoredTrial, SynapseRecording, open_trial, replay_trial
     from isf.backends.runner import close_simulators, run_trial, run_trials, run_trials_mpi
     from isf.backends.study_runs import condition_seed, run_condition, run_study, whisker_sweep
+    from isf.backends.synaptic_input import run_synaptic_input, synaptic_input_experiment
 
 #: public name → the module of this package that defines it
 _MODULE_OF: dict[str, str] = {
@@ -57,9 +60,11 @@ _MODULE_OF: dict[str, str] = {
     "replay_trial": "replay",
     "run_condition": "study_runs",
     "run_study": "study_runs",
+    "run_synaptic_input": "synaptic_input",
     "run_trial": "runner",
     "run_trials": "runner",
     "run_trials_mpi": "runner",
+    "synaptic_input_experiment": "synaptic_input",
     "whisker_sweep": "study_runs",
 }
 
@@ -81,9 +86,11 @@ __all__ = [
     "replay_trial",
     "run_condition",
     "run_study",
+    "run_synaptic_input",
     "run_trial",
     "run_trials",
     "run_trials_mpi",
+    "synaptic_input_experiment",
     "whisker_sweep",
 ]
 

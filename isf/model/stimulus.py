@@ -71,7 +71,8 @@ class SynapticInput:
     """Legacy ``synaptic_input`` cell modifier (ISF marks it experimental): build the network of a
     network parameter file on the cell and replay a synapse-activation file (LEGACY_FORMATS §4.10).
     Kept as written; it is not a current injection, so an :class:`~isf.model.experiment.Experiment`
-    gets it as its network (read the files with :func:`isf.read_network_param` and the replay reader).
+    gets it as its network: :func:`isf.backends.synaptic_input.run_synaptic_input` runs a cell parameter
+    file with it (``synaptic_input_experiment`` gives the experiment and its input).
 
     Attributes:
         network_param: the network ``.param`` file, as written.
