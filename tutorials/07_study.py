@@ -38,6 +38,7 @@ import sys
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 
 if "ipykernel" not in sys.modules:
     matplotlib.use("Agg")  # a script writes images only; a notebook keeps its inline backend
@@ -54,6 +55,7 @@ from isf.backends.study_runs import run_study  # noqa: E402
 from isf.data import cell86, network_c2  # noqa: E402
 from isf.model.cell_types import ei_class  # noqa: E402
 from isf.plot.study import plot_mean_sd, plot_psths, plot_spike_probability, plot_study_traces  # noqa: E402
+from isf.reduced import bin_study  # noqa: E402
 from isf.store import StudyView  # noqa: E402
 
 # %% [markdown]
@@ -118,12 +120,12 @@ psths = study.psth_by_condition(view.spike_times, view.trials, by, bin_ms=5.0, t
 soma = study.trace_mean_sd(view.trace_array("soma"), by=by, labels=view.trials, t_ms=view.time_ms("soma"),
                            client=client)
 depth = study.mean_soma_distance_by_cell_type(view.synapse_activations, by=by, client=client)
-bins = study.activation_bins(view.synapse_activations, [0, 250, 500, 1000, 2000], t_stop_ms=args.tstop)
-counts = client.compute(bins, sync=True)
+# the reduced models' input (isf.reduced, tutorial 09): per trial, 1-ms counts by EXC/INH and soma distance
+binned = bin_study(view, ("EI", "binned_somadist"), maxtime_ms=args.tstop, distance_bin_um=250.0, client=client)
 print(f"P(spike in {WINDOW_MS[0]:g}-{WINDOW_MS[1]:g} ms):\n{p_spike}")
 print(f"mean soma distance of the activations (µm):\n{depth.unstack(0).round(1)}")
-print(f"activations per trial and distance bin:\n"
-      f"{counts.groupby(['network', 'trial', 'distance_bin'], observed=True)['count'].sum().unstack().fillna(0)}")
+per_trial = pd.DataFrame({key: counts.sum(axis=1) for key, counts in binned.arrays.items()}, index=binned.trials)
+print(f"activations per trial by EXC/INH and soma distance (µm):\n{per_trial}")
 
 # %% [markdown]
 # ## 4. Plots

@@ -20,8 +20,8 @@ from isf.analysis.psth import bin_edges
 from isf.analysis.synapse_stats import cell_type_of
 from isf.errors import ArgumentValueError
 
-__all__ = ["LABEL_COLUMNS", "activation_bins", "compute", "mean_soma_distance_by_cell_type", "psth_by_condition",
-           "spike_probability", "trace_mean_sd"]
+__all__ = ["LABEL_COLUMNS", "compute", "mean_soma_distance_by_cell_type", "psth_by_condition", "spike_probability",
+           "trace_mean_sd"]
 
 #: Label columns a view's frames carry after the conditions.
 LABEL_COLUMNS = ("run", "trial")
@@ -311,48 +311,3 @@ def mean_soma_distance_by_cell_type(activations: Any, *, by: Sequence[str] = (),
     name = group if isinstance(group, str) else "group"
     out = (merged["sum"] / merged["count"]).rename("mean_soma_distance_um")
     return out.rename_axis(index=[*by, name])
-
-
-def activation_bins(activations: Any, distance_edges_um: Sequence[float], *, time_bin_ms: float = 1.0,
-                    t_start_ms: float = 0.0, t_stop_ms: float,
-                    group: str | Callable[[str], str] = "cell_type") -> Any:
-    """Per-trial counts of synapse activations by group, soma distance and time (the input of the reduced
-    models), lazily: a dask frame with the label columns and ``group``, ``distance_bin``, ``time_bin``,
-    ``count`` — only bins with activations (sparse). Bin ``i`` of distance is
-    ``[edges[i], edges[i+1])``; time bins are ``[t_start + k·time_bin, …)``; activations outside are left out.
-    Compute it (``.compute()``), or reduce it further, with dask.
-    """
-    edges = np.asarray(distance_edges_um, dtype=np.float64)
-    if edges.ndim != 1 or edges.shape[0] < 2 or np.any(np.diff(edges) <= 0):
-        raise ArgumentValueError("distance_edges_um must be at least two ascending values",
-                                 field="distance_edges_um", value=distance_edges_um, allowed="ascending, >= 2")
-    _check_window(t_start_ms, t_stop_ms, "t_start_ms/t_stop_ms")
-    if time_bin_ms <= 0:
-        raise ArgumentValueError(f"time_bin_ms must be > 0, got {time_bin_ms}", field="time_bin_ms",
-                                 value=time_bin_ms, allowed="> 0")
-    n_labels = _label_count(activations)
-    labels = list(activations.columns[:n_labels])
-
-    def binned(part: pd.DataFrame) -> pd.DataFrame:
-        d = part.soma_distance_um.to_numpy()
-        t = part.time_ms.to_numpy()
-        d_bin = np.searchsorted(edges, d, side="right") - 1
-        t_bin = np.floor((t - t_start_ms) / time_bin_ms).astype(np.int64)
-        keep = (d_bin >= 0) & (d_bin < edges.shape[0] - 1) & (t >= t_start_ms) & (t < t_stop_ms)
-        rows = part[keep]
-        table = rows[labels].assign(group=_group_of(rows.population, group), distance_bin=d_bin[keep],
-                                    time_bin=t_bin[keep])
-        keys = labels + ["group", "distance_bin", "time_bin"]
-        out = table.groupby(keys, observed=True, sort=True).size().rename("count").reset_index()
-        out.index = pd.Index(_study_trial_of(rows, out) if len(out) else np.zeros(0, np.int64), name="study_trial")
-        return out
-
-    return activations.map_partitions(binned, meta=binned(activations._meta))
-
-
-def _study_trial_of(rows: pd.DataFrame, out: pd.DataFrame) -> NDArray[np.int64]:
-    """The study_trial of each row of ``out`` (found by its run and trial in ``rows``)."""
-    lookup = pd.Series(rows.index.to_numpy(), index=pd.MultiIndex.from_arrays(
-        [rows.run.astype(str).to_numpy(), rows.trial.to_numpy()])).groupby(level=[0, 1]).first()
-    keys = pd.MultiIndex.from_arrays([out.run.astype(str).to_numpy(), out.trial.to_numpy()])
-    return lookup.reindex(keys).to_numpy(np.int64)

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from isf.analysis.study import (
-    activation_bins,
     mean_soma_distance_by_cell_type,
     psth_by_condition,
     spike_probability,
@@ -96,22 +95,13 @@ def test_activations(study: tuple[StudyView, dict[str, Path]], client: object, u
     view, paths = study
     c = client if use_client else None
     by_type = mean_soma_distance_by_cell_type(view.synapse_activations, by=["whisker"], client=c)
-    edges = [0.0, 50.0, 150.0, 400.0]
-    bins = activation_bins(view.synapse_activations, edges, t_stop_ms=50.0)
-    got = (c.compute(bins, sync=True) if c is not None else bins.compute())  # type: ignore[attr-defined]
     for whisker, path in paths.items():
         act = _read(path, "synapse_activations")
         act["cell_type"] = [cell_type_of(p) for p in act.population.astype(str)]
         expected = act.groupby("cell_type").soma_distance_um.mean()
         np.testing.assert_allclose(by_type.loc[whisker].loc[expected.index].to_numpy(), expected.to_numpy())
-        act["distance_bin"] = np.digitize(act.soma_distance_um, edges) - 1
-        act["time_bin"] = np.floor(act.time_ms).astype(np.int64)
-        act = act[(act.distance_bin >= 0) & (act.distance_bin < 3)]
-        want = act.reset_index().groupby(["trial", "cell_type", "distance_bin", "time_bin"]).size()
-        mine = got[got.whisker == whisker].assign(group=lambda f: f.group.astype(str)).set_index(
-            ["trial", "group", "distance_bin", "time_bin"])["count"]
-        assert mine.sum() == want.sum() == len(act)
-        pd.testing.assert_series_equal(mine.sort_index(), want.sort_index(), check_names=False)
+    # the binning of activations by distance and time (the reduced models' input) is isf.reduced.bin_study,
+    # tested against single stores in tests/reduced/test_binning.py
 
 
 def test_partitions_with_mixed_labels_give_the_same_results(study: tuple[StudyView, dict[str, Path]]) -> None:

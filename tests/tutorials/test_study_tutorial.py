@@ -15,7 +15,7 @@ def test_study_tutorial(tmp_path: Path) -> None:
     proc = run_tutorial("07_study.py", ["--trials", "2", "--tstop", "60", "--workers", "1", "--out", str(out)],
                         tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "P(spike in 0-60 ms)" in proc.stdout and "activations per trial and distance bin" in proc.stdout
+    assert "P(spike in 0-60 ms)" in proc.stdout and "activations per trial by EXC/INH and soma distance" in proc.stdout
     view = StudyView.of_database(Database(out / "study", create=False))
     assert view.runs_table().trials.tolist() == [2, 2] and view.condition_names == ("network",)
     for name in ("p_spike", "psths", "soma_mean_sd", "all_traces"):
