@@ -15,6 +15,8 @@ Where each concept lives:
   kernels, WNI and the lookup table.
 * :mod:`isf.reduced.apply` — static and rolling application with the refractory correction.
 * :mod:`isf.reduced.persistence` — a fitted model as JSON, in a study database or a file.
+* :mod:`isf.reduced.expected_input` — expected input of a network without simulating (rates per
+  population, synapses within a distance, EXC/INH sums, Poisson draws: surrogate binned input).
 * :mod:`isf.reduced.modular` — the modular model: raised-cosine bases, separable space × time filters
   fitted for ROC-AUC, seeded restarts and splits.
 """
@@ -40,6 +42,13 @@ from isf.reduced.binning import (
     dense_counts,
     legacy_to_long,
     sparse_counts,
+)
+from isf.reduced.expected_input import (
+    expected_activations,
+    expected_activations_by_ei,
+    expected_release_rates,
+    poisson_realizations,
+    synapses_within,
 )
 from isf.reduced.groups import (
     EI_TABLE_ISF_2025,
@@ -112,6 +121,9 @@ __all__ = [
     "check_ei_table",
     "concat_binned",
     "dense_counts",
+    "expected_activations",
+    "expected_activations_by_ei",
+    "expected_release_rates",
     "fisher_direction",
     "fit_lda",
     "fit_lda_binned",
@@ -127,6 +139,7 @@ __all__ = [
     "model_to_data",
     "normalize",
     "normalize_kernel",
+    "poisson_realizations",
     "pooled_histogram",
     "pooled_histogram_dask",
     "random_split",
@@ -136,5 +149,6 @@ __all__ = [
     "spike_in_interval",
     "spike_matrix",
     "spike_table_from_traces",
+    "synapses_within",
     "wni_static",
 ]
