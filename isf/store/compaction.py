@@ -39,6 +39,7 @@ from isf.store.layout import (
     TRACE_INDEX,
     TRIAL,
     format_version,
+    spike_column_crc,
 )
 from isf.store.store_file import hdf5_reason
 
@@ -191,6 +192,8 @@ def compact(path: Path, journal: Journal, records: list[Record], *,
             attrs.store_id = journal.store_id
             if last is not None:
                 attrs.journal_seq = last
+            # the spike column's checksum covers every trial it holds (a few bytes per trial: cheap to redo)
+            h5.root.spike_times._v_attrs.crc32 = spike_column_crc(h5.root.spike_times.read())
             if edit is not None:
                 edit(h5)
             fault_point("compact.flush")

@@ -22,7 +22,15 @@ from numpy.typing import NDArray
 from isf.store.blob_codec import read_blobs, unpack_parts
 from isf.store.format_v2 import split_spikes
 from isf.store.journal import Journal, Record
-from isf.store.layout import FORMAT_VERSION, NAME_LISTS, SYNAPSE_COLUMNS, TRACE_INDEX, TRIALS_DTYPE, format_version
+from isf.store.layout import (
+    FORMAT_VERSION,
+    NAME_LISTS,
+    SYNAPSE_COLUMNS,
+    TRACE_INDEX,
+    TRIALS_DTYPE,
+    format_version,
+    spike_column_crc,
+)
 from isf.store.store_file import DamagedStoreError
 
 __all__ = ["Heap", "StoreIndex", "journal_seq", "record_row"]
@@ -126,6 +134,10 @@ class StoreIndex:
                 rows, spikes = split_spikes(raw, lambda ranges: read_blobs(self.h5.root.blobs, ranges, self.path))
             else:
                 rows, spikes = raw, self.h5.root.spike_times.read()
+                crc = getattr(self.h5.root.spike_times._v_attrs, "crc32", None)
+                if crc is not None and int(crc) != spike_column_crc(spikes):
+                    raise DamagedStoreError(f"{self.path} is damaged: its soma spike column /spike_times fails its "
+                                            f"checksum; `isf store recover {self.path}` keeps the trials that are whole")
                 if spikes.shape[0] != int(raw["n_spikes"].sum()):
                     raise DamagedStoreError(f"{self.path} is damaged: /spike_times holds {spikes.shape[0]} spikes, "
                                             f"its trials count {int(raw['n_spikes'].sum())}; `isf store recover {self.path}` "

@@ -6,6 +6,7 @@ the layout in words (why blobs, what is compressed how, what makes an append ato
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import blosc2
@@ -22,7 +23,7 @@ __all__ = [
     "PRE_POPULATION", "PRE_SOURCE", "PRE_TIME", "SIZED", "SOMA_KEY", "SOURCE_SIZE", "SYNAPSE_COLUMNS",
     "SYNAPSE_DTYPES", "SYNAPSE_FIELDS", "SYNAPSE_INDEX", "SYNAPSE_RECORD", "TRACE_COLUMN", "TRACE_INDEX", "TRIAL",
     "TRIALS_DTYPE", "TRIAL_COLUMNS", "T_NBYTES", "T_OFFSET", "TrialsRow", "V2_SPIKE_COLUMN", "V3_NODES",
-    "check_format", "create_nodes", "create_v3_nodes", "format_version",
+    "check_format", "create_nodes", "create_v3_nodes", "format_version", "spike_column_crc",
 ]
 
 FORMAT = "isf-run-store"
@@ -150,6 +151,13 @@ def create_v3_nodes(h5: tables.File) -> None:
                      filters=tables.Filters(complevel=5, complib="zlib", shuffle=False), chunkshape=(64,))
     spikes = h5.create_earray("/", "spike_times", tables.Float64Atom(), shape=(0,), chunkshape=(4096,))
     spikes._v_attrs.layout = "soma spike times (ms) of the trials in the order of their /trials rows"
+    spikes._v_attrs.crc32 = 0
+
+
+def spike_column_crc(values: np.ndarray) -> int:
+    """CRC-32 of the soma spike column (``/spike_times`` attribute ``crc32``, set by every compaction: a
+    damaged column is refused, never read as zeros)."""
+    return zlib.crc32(np.ascontiguousarray(values, dtype="<f8").tobytes())
 
 
 def check_format(h5: tables.File, path: Path) -> int:

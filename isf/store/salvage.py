@@ -85,8 +85,8 @@ class Salvage:
         """``(trial, append_trial arguments)`` of every trial that reads back whole."""
         try:
             rows = self.index.rows()
-        except _DAMAGE:
-            return
+        except _DAMAGE as exc:  # no trial can be read whole (the trials table or the soma spike column)
+            raise StoreError(f"{self.path} cannot be recovered: its trials cannot be read ({exc})") from None
         for row in rows:
             trial = int(row["trial"])
             try:

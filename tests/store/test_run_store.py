@@ -13,6 +13,7 @@ import tables
 
 import isf
 import isf.data
+from isf.errors import StoreError
 from isf.model.network import Network
 from isf.model.trial_result import TrialResult, activation_columns, presynaptic_columns
 from isf.store import FORMAT, RunStore
@@ -323,3 +324,17 @@ def test_evoked_and_ongoing_spikes_keep_their_sources(tmp_path: Path, network: N
     evoked = pre[pre["source"] == "pointcell_PSTH"]
     assert len(evoked) and evoked["time_ms"].between(100.0, 110.0).all()
     assert set(pre.loc[pre["population"] == "SymLocal1_Alpha", "source"]) == {"poissontrain"}
+
+
+def test_a_damaged_spike_column_is_refused_not_read(tmp_path: Path, network: Network,
+                                                    results: list[TrialResult]) -> None:
+    """The soma spike column carries a checksum (set by every compaction): changed bytes are an error
+    naming the column, never spike times read as they are."""
+    path = tmp_path / "run.h5"
+    fill(path, network, results, [0, 1, 2, 3])
+    with tables.open_file(str(path), "a") as h5:
+        column = h5.root.spike_times
+        assert column.nrows == sum(r.spike_times_ms.shape[0] for r in results[:4]) > 0
+        column[0] = 0.0
+    with RunStore.open(path) as store, pytest.raises(StoreError, match="spike column /spike_times fails its checksum"):
+        store["spikes"]
