@@ -17,8 +17,9 @@ Where each concept lives:
 * :mod:`isf.reduced.persistence` — a fitted model as JSON, in a study database or a file.
 * :mod:`isf.reduced.expected_input` — expected input of a network without simulating (rates per
   population, synapses within a distance, EXC/INH sums, Poisson draws: surrogate binned input).
-* :mod:`isf.reduced.modular` — the modular model: raised-cosine bases, separable space × time filters
-  fitted for ROC-AUC, seeded restarts and splits.
+* :mod:`isf.reduced.raised_cosine`, :mod:`isf.reduced.modular` — the modular model: raised-cosine bases,
+  separable space × time filters fitted for ROC-AUC, seeded restarts and splits; :mod:`isf.reduced.isi_terms`
+  adds the terms of the cell's own last spike (raised-cosine ISI filter, refractory cutoff).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from isf.reduced.groups import (
     check_ei_table,
     group_values,
 )
+from isf.reduced.isi_terms import ISI_BASIS, IsiTerms
 from isf.reduced.lda import (
     LdaModel,
     LdaScores,
@@ -92,11 +94,13 @@ __all__ = [
     "EI_TABLE_ISF_2025",
     "EI_TABLE_PRE_2025",
     "GROUP_COLUMNS",
+    "ISI_BASIS",
     "KERNEL_NORM",
     "SPATIAL_BASIS",
     "TEMPORAL_BASIS",
     "BinnedInput",
     "EITable",
+    "IsiTerms",
     "LdaModel",
     "LdaScores",
     "LdaSettings",

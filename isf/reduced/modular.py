@@ -35,37 +35,12 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from isf.errors import ArgumentValueError
-from isf.model.validation import to_tuple
+from isf.reduced.isi_terms import IsiTerms
+from isf.reduced.raised_cosine import SPATIAL_BASIS, TEMPORAL_BASIS, RaisedCosineBasis
 
 __all__ = ["SPATIAL_BASIS", "TEMPORAL_BASIS", "ModularFit", "RaisedCosineBasis", "SeparableProblem", "Split",
            "auroc", "fit_modular", "isi_split", "normalize", "random_split"]
-
-
-@attrs.frozen
-class RaisedCosineBasis:
-    """Raised cosines on a log-stretched axis: ``f_i(τ) = ½ cos(a·ln(τ + c) − φ_i) + ½`` where the
-    argument lies in ``(−π, π)``, else 0, for ``τ = 0 … width − 1``; ``reversed`` mirrors the domain
-    (``f_i(width − 1 − τ)``: the fine resolution at the end). Values are float32."""
-
-    a: float = 2.0
-    c: float = 1.0
-    phis: tuple[float, ...] = attrs.field(default=tuple(np.arange(1.0, 11.0, 0.5).tolist()), converter=to_tuple)
-    width: int = 80
-    reversed: bool = False
-
-    def values(self, width: int | None = None) -> NDArray[np.float32]:
-        """The basis ``(n_functions, width)`` (the given width, else :attr:`width`)."""
-        w = self.width if width is None else int(width)
-        tau = np.arange(w, dtype=np.float64)
-        arg = self.a * np.log(tau + self.c)[None, :] - np.asarray(self.phis, dtype=np.float64)[:, None]
-        f = np.where((arg > -np.pi) & (arg < np.pi), 0.5 * np.cos(arg) + 0.5, 0.0)
-        return (f[:, ::-1] if self.reversed else f).astype(np.float32)
-
-
-#: The paper's temporal basis: 20 functions (φ = 1 … 10.5), 80 bins, fine near the most recent bin.
-TEMPORAL_BASIS = RaisedCosineBasis(2.0, 1.0, tuple(np.arange(1.0, 11.0, 0.5).tolist()), 80, True)
-#: The paper's spatial basis: 6 functions (φ = 3 … 10.5), fine near the soma (width = the distance bins).
-SPATIAL_BASIS = RaisedCosineBasis(3.0, 5.0, tuple(np.arange(3.0, 11.0, 1.5).tolist()), 30, False)
+# RaisedCosineBasis and the two bases live in isf.reduced.raised_cosine; re-exported here, where they are used
 
 
 def auroc(y: ArrayLike, score: ArrayLike) -> float:
@@ -143,11 +118,14 @@ class SeparableProblem:
     y: NDArray[np.bool_]
     temporal: NDArray[np.float32]
     spatial: NDArray[np.float32]
+    #: terms of the cell's own last spike, added to the WNI (their parameters follow the groups')
+    isi: IsiTerms | None = None
 
     @classmethod
     def build(cls, tensors: Mapping[Any, ArrayLike], y: ArrayLike, temporal: RaisedCosineBasis = TEMPORAL_BASIS,
-              spatial: RaisedCosineBasis = SPATIAL_BASIS) -> SeparableProblem:
-        """From ``{group: (n_trials, T, Z)}`` tensors (the bases are evaluated for their T and Z)."""
+              spatial: RaisedCosineBasis = SPATIAL_BASIS, isi: IsiTerms | None = None) -> SeparableProblem:
+        """From ``{group: (n_trials, T, Z)}`` tensors (the bases are evaluated for their T and Z), and
+        optional ISI terms (:class:`~isf.reduced.isi_terms.IsiTerms` of the same trials)."""
         if not tensors:
             raise ArgumentValueError("no input groups", field="tensors", value={}, allowed="{group: (n, T, Z)}")
         groups = tuple(sorted(tensors, key=str))
@@ -167,12 +145,25 @@ class SeparableProblem:
         if labels.shape[0] != first.shape[0]:
             raise ArgumentValueError(f"{labels.shape[0]} labels for {first.shape[0]} trials", field="y",
                                      value=labels.shape[0], allowed=f"{first.shape[0]}")
-        return cls(tuple(str(g) for g in groups), tuple(projections), labels, t_basis, z_basis)
+        if isi is not None and isi.index.shape[0] != labels.shape[0]:
+            raise ArgumentValueError(f"ISI terms of {isi.index.shape[0]} trials for {labels.shape[0]} trials",
+                                     field="isi", value=isi.index.shape[0], allowed=f"{labels.shape[0]}")
+        return cls(tuple(str(g) for g in groups), tuple(projections), labels, t_basis, z_basis, isi)
+
+    @property
+    def n_wni_parameters(self) -> int:
+        """``(n_spatial + n_temporal) · n_groups``: the separable filters' parameters."""
+        return (self.spatial.shape[0] + self.temporal.shape[0]) * len(self.groups)
 
     @property
     def n_parameters(self) -> int:
-        """``(n_spatial + n_temporal) · n_groups``."""
-        return (self.spatial.shape[0] + self.temporal.shape[0]) * len(self.groups)
+        """The filters' parameters, then the ISI terms'."""
+        return self.n_wni_parameters + (0 if self.isi is None else self.isi.n_parameters)
+
+    def x0(self, rng: np.random.Generator) -> NDArray[np.float64]:
+        """Start values: ``U[−1, 1)`` for the filters (ISF's), the ISI terms' own."""
+        start = rng.uniform(-1.0, 1.0, self.n_wni_parameters)
+        return start if self.isi is None else np.concatenate([start, self.isi.x0(rng)])
 
     def _split(self, x: ArrayLike) -> list[tuple[NDArray[np.float32], NDArray[np.float32]]]:
         v = np.asarray(x, dtype=np.float32)
@@ -181,10 +172,12 @@ class SeparableProblem:
                 for k in range(len(self.groups))]
 
     def score(self, x: ArrayLike) -> NDArray[np.float32]:
-        """The WNI of every trial for the parameters ``x`` (float32)."""
+        """The WNI of every trial for the parameters ``x``, plus the ISI terms if any (float32)."""
         total = np.zeros(self.y.shape[0], dtype=np.float32)
         for (u, w), B in zip(self._split(x), self.projections):
             total += w @ np.tensordot(u, B, axes=(0, 0))
+        if self.isi is not None:
+            total += self.isi.score(np.asarray(x)[self.n_wni_parameters:])
         return total
 
     def objective(self, x: ArrayLike, rows: NDArray[np.int64] | None = None) -> float:
@@ -212,6 +205,8 @@ def normalize(problem: SeparableProblem, x: ArrayLike, inhibitory: Collection[st
     s = float(np.max(np.abs(u_ref @ problem.spatial))) or 1.0
     for (u, w), n in zip(parts, scales):
         out.extend([u * n / s, w / n])
+    if problem.isi is not None:  # scaled with the filters (by 1/s), so the score ranks the trials as before
+        out.append(problem.isi.scaled(np.asarray(x)[problem.n_wni_parameters:], 1.0 / s))
     return np.concatenate(out).astype(np.float32)
 
 
@@ -241,11 +236,19 @@ class ModularFit:
         """``{group: (temporal, spatial)}`` of a restart (default the best)."""
         return self.problem.filters(self.x[self.best if restart is None else restart])
 
+    def isi(self, restart: int | None = None) -> tuple[NDArray[np.float32], float | None]:
+        """(the raised-cosine ISI filter over 0 … W − 1 ms since the last spike, the fitted cutoff in ms) of a
+        restart (default the best); empty and ``None`` for terms the fit did not have."""
+        if self.problem.isi is None:
+            return np.zeros(0, dtype=np.float32), None
+        x = self.x[self.best if restart is None else restart][self.problem.n_wni_parameters:]
+        return self.problem.isi.filter(x), self.problem.isi.cutoff(x)
+
 
 def fit_modular(tensors: Mapping[Any, ArrayLike], y: ArrayLike, *, temporal: RaisedCosineBasis = TEMPORAL_BASIS,
                 spatial: RaisedCosineBasis = SPATIAL_BASIS, n_restarts: int = 5, seed: int = 0,
                 splits: Split | Sequence[Split] | None = None, maxiter: int = 5000,
-                inhibitory: Collection[str] = ("INH",)) -> ModularFit:
+                inhibitory: Collection[str] = ("INH",), isi: IsiTerms | None = None) -> ModularFit:
     """Fit separable raised-cosine filters by maximising the training AUROC (COBYLA), from ``n_restarts``
     seeded starts.
 
@@ -255,10 +258,12 @@ def fit_modular(tensors: Mapping[Any, ArrayLike], y: ArrayLike, *, temporal: Rai
         y: labels (e.g. :func:`~isf.reduced.targets.spike_in_interval`).
         splits: one split for all restarts, or one per restart (cycled); default ``random_split(n, seed=seed)``.
         maxiter: COBYLA's iteration limit per restart.
+        isi: terms of the last spike added to the WNI (:class:`~isf.reduced.isi_terms.IsiTerms`: the
+            raised-cosine ISI filter and/or the refractory cutoff).
     """
     from scipy.optimize import minimize
 
-    problem = SeparableProblem.build(tensors, y, temporal, spatial)
+    problem = SeparableProblem.build(tensors, y, temporal, spatial, isi)
     n = problem.y.shape[0]
     if splits is None:
         splits = random_split(n, seed=seed)
@@ -267,7 +272,7 @@ def fit_modular(tensors: Mapping[Any, ArrayLike], y: ArrayLike, *, temporal: Rai
     xs, rows, used = [], [], []
     for r in range(n_restarts):
         split = split_list[r % len(split_list)]
-        x0 = rng.uniform(-1.0, 1.0, problem.n_parameters)
+        x0 = problem.x0(rng)
         result = minimize(problem.objective, x0, args=(split.train,), method="COBYLA", options={"maxiter": maxiter})
         x = normalize(problem, result.x, inhibitory)
         score = problem.score(x)
