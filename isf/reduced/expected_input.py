@@ -78,7 +78,8 @@ def synapses_within(network: Network, distance_um: float) -> dict[str, int]:
     return {p.name: int(np.count_nonzero(p.synapses.soma_distance_um <= distance_um)) for p in network.populations}
 
 
-def expected_activations(network: Network, distal_um: float, tstop_ms: int = TSTOP_MS) -> dict[str, NDArray[np.float64]]:
+def expected_activations(network: Network, distal_um: float,
+                         tstop_ms: int = TSTOP_MS) -> dict[str, NDArray[np.float64]]:
     """Expected activations per ms of the synapses within ``distal_um`` of the soma, per population:
     rate × number of synapses (ISF's ``get_expectancy_value_of_activated_prox_synapses_by_celltype``,
     whose "cell type" is the synapse type, i.e. the population)."""
@@ -88,7 +89,8 @@ def expected_activations(network: Network, distal_um: float, tstop_ms: int = TST
 
 
 def expected_activations_by_ei(network: Network, distal_um: float, tstop_ms: int = TSTOP_MS,
-                               ei_table: EITable = EI_TABLE_PRE_2025) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+                               ei_table: EITable = EI_TABLE_PRE_2025
+                               ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(EXC, INH) sums of :func:`expected_activations` over populations by their cell type (the name's
     prefix) in ``ei_table``."""
     exc = np.zeros(int(tstop_ms))

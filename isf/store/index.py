@@ -136,12 +136,13 @@ class StoreIndex:
                 rows, spikes = raw, self.h5.root.spike_times.read()
                 crc = getattr(self.h5.root.spike_times._v_attrs, "crc32", None)
                 if crc is not None and int(crc) != spike_column_crc(spikes):
-                    raise DamagedStoreError(f"{self.path} is damaged: its soma spike column /spike_times fails its "
-                                            f"checksum; `isf store recover {self.path}` keeps the trials that are whole")
+                    raise DamagedStoreError(f"{self.path} is damaged: its soma spike column /spike_times fails "
+                                            f"its checksum; `isf store recover {self.path}` keeps the trials that "
+                                            "are whole")
                 if spikes.shape[0] != int(raw["n_spikes"].sum()):
                     raise DamagedStoreError(f"{self.path} is damaged: /spike_times holds {spikes.shape[0]} spikes, "
-                                            f"its trials count {int(raw['n_spikes'].sum())}; `isf store recover {self.path}` "
-                                            "keeps the trials that are whole")
+                                            f"its trials count {int(raw['n_spikes'].sum())}; `isf store recover "
+                                            f"{self.path}` keeps the trials that are whole")
             self._main_rows, self._main_spikes = rows, spikes
         return self._main_rows, self._main_spikes
 

@@ -59,7 +59,8 @@ def test_synapse_counts_and_products() -> None:
 
 def test_refused() -> None:
     net = network()
-    odd = Network((net.populations[0], Population("L4ss_C2", 1, Activity((UniformSpike(0.5, 10.0, 20.0),)), (glutamate(1.0, 1.0),),
+    uniform = Activity((UniformSpike(0.5, 10.0, 20.0),))
+    odd = Network((net.populations[0], Population("L4ss_C2", 1, uniform, (glutamate(1.0, 1.0),),
                                                    _synapses([1.0]))))
     with pytest.raises(ArgumentValueError, match="'L4ss_C2'.*UniformSpike"):
         expected_release_rates(odd)

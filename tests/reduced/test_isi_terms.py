@@ -40,7 +40,8 @@ def _planted(seed: int, n: int = 1500) -> tuple[dict[str, np.ndarray], np.ndarra
     inh = rng.poisson(1.0, (n, 20, 3)).astype(float)
     drive = exc[:, -8:, :].sum(axis=(1, 2)) - 0.5 * inh[:, -8:, :].sum(axis=(1, 2))
     recent = rng.uniform(size=n) < 0.35
-    isi = np.where(recent, -rng.uniform(0.0, 8.0, n), np.where(rng.uniform(size=n) < 0.5, np.nan, -rng.uniform(60, 99, n)))
+    old = np.where(rng.uniform(size=n) < 0.5, np.nan, -rng.uniform(60, 99, n))  # no spike, or long ago
+    isi = np.where(recent, -rng.uniform(0.0, 8.0, n), old)
     y = (drive + rng.normal(0, 2, n) > np.quantile(drive, 0.5)) & ~recent
     return {"EXC": exc, "INH": inh}, y, isi
 
