@@ -71,6 +71,11 @@ class PopulationInput:
     release_seeds: NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64))
 
     @property
+    def sources_known(self) -> bool:
+        """Whether every presynaptic spike has its spike-source tag (replayed input has none)."""
+        return self.presynaptic_sources.shape[0] == self.presynaptic_times_ms.shape[0]
+
+    @property
     def presynaptic_source_names(self) -> NDArray[np.object_]:
         """Spike-source tag of every presynaptic spike (empty when not known)."""
         return np.array(SPIKE_SOURCES, dtype=object)[self.presynaptic_sources]

@@ -67,8 +67,8 @@ def presynaptic_columns(trial_input: TrialInput) -> dict[str, NDArray[np.generic
         pops.append(np.full(n, realised.name, dtype=object))
         cells.append(np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts))
         times.append(realised.presynaptic_times_ms)
-        known = realised.presynaptic_sources.shape[0] == realised.presynaptic_times_ms.shape[0]
-        sources.append(realised.presynaptic_source_names if known else np.full(n, None, dtype=object))
+        sources.append(realised.presynaptic_source_names if realised.sources_known
+                       else np.full(n, None, dtype=object))
     if not times:
         return {"population": np.zeros(0, dtype=object), "cell_id": np.zeros(0, np.int64), "time_ms": np.zeros(0),
                 "source": np.zeros(0, dtype=object)}

@@ -90,14 +90,14 @@ class IsiTerms:
         """The fitted cutoff, ms (``None`` without that term)."""
         return None if self.cutoff_isi is None else float(np.asarray(x)[-1])
 
-    def score(self, x: ArrayLike, rows: slice | NDArray[np.int64] = slice(None)) -> NDArray[np.float32]:
-        """The terms' sum per trial (of ``rows``)."""
-        out = np.zeros(self.index[rows].shape[0], dtype=np.float32)
+    def score(self, x: ArrayLike) -> NDArray[np.float32]:
+        """The terms' sum per trial."""
+        out = np.zeros(self.index.shape[0], dtype=np.float32)
         if self.basis is not None:
-            out += self.filter(x)[self.index[rows]]
+            out += self.filter(x)[self.index]
         if self.cutoff_isi is not None:
             c = float(np.asarray(x)[-1])
-            out += np.where(self.cutoff_isi[rows] <= -c, 0.0, self.penalty).astype(np.float32)
+            out += np.where(self.cutoff_isi <= -c, 0.0, self.penalty).astype(np.float32)
         return out
 
     def scaled(self, x: ArrayLike, factor: float) -> NDArray[np.float32]:

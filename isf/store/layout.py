@@ -19,7 +19,7 @@ from isf.store.blob_codec import Column
 __all__ = [
     "ACTIVATION_COLUMNS", "ACT_ROW", "ACT_SYNAPSE", "ACT_TIME", "COUNT_OF", "FORMAT", "FORMAT_VERSION",
     "FRAME_KEYS", "INT16", "INT32", "KEY", "LABEL_SIZE", "NAME_LISTS", "NBYTES", "N_SAMPLES", "OFFSET",
-    "OLDEST_READABLE", "POPULATION_SIZE", "PRESYNAPTIC_COLUMNS", "PRESYNAPTIC_FRAME_COLUMNS", "PRE_CELL",
+    "OLDEST_READABLE", "POPULATION_SIZE", "PRESYNAPTIC_COLUMNS", "PRE_CELL",
     "PRE_POPULATION", "PRE_SOURCE", "PRE_TIME", "SIZED", "SOMA_KEY", "SOURCE_SIZE", "SYNAPSE_COLUMNS",
     "SYNAPSE_DTYPES", "SYNAPSE_FIELDS", "SYNAPSE_INDEX", "SYNAPSE_RECORD", "TRACE_COLUMN", "TRACE_INDEX", "TRIAL",
     "TRIALS_DTYPE", "TRIAL_COLUMNS", "T_NBYTES", "T_OFFSET", "TrialsRow", "V2_SPIKE_COLUMN", "V3_NODES",
@@ -94,8 +94,6 @@ SYNAPSE_RECORD = np.dtype([("population", "<i2"), ("synapse_id", "<i4"), ("soma_
 ACTIVATION_COLUMNS = ("population", "synapse_id", "soma_distance_um", "section_id", "section_pt_id", "label",
                       "time_ms")
 PRESYNAPTIC_COLUMNS = ("population", "cell_id", "time_ms")
-#: ... ``store["presynaptic_spikes"]`` also has ``source`` (the spike-source tag; missing: not known).
-PRESYNAPTIC_FRAME_COLUMNS = (*PRESYNAPTIC_COLUMNS, "source")
 #: Keys of ``store[key]``.
 FRAME_KEYS = ("spike_times", "spikes", "synapse_activations", "presynaptic_spikes", "trials", "voltage_traces")
 #: Nodes that grow by appends (and are truncated back when an append fails).

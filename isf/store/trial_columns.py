@@ -128,10 +128,9 @@ def _source_codes(trial_input: TrialInput, sources: NameCodes) -> NDArray[np.int
     """The stored spike-source code of every presynaptic spike (−1: not known), population after population."""
     parts = []
     for p in trial_input.populations:
-        n = p.presynaptic_times_ms.shape[0]
         tags = p.presynaptic_sources
-        if tags.shape[0] != n:  # not known (e.g. replayed input)
-            parts.append(np.full(n, -1, dtype=np.int16))
+        if not p.sources_known:  # e.g. replayed input
+            parts.append(np.full(p.presynaptic_times_ms.shape[0], -1, dtype=np.int16))
             continue
         used = np.unique(tags)
         table = np.full(int(used.max(initial=0)) + 1, -1, dtype=np.int16)
